@@ -1,0 +1,128 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout = architecture. Dependencies point one way:
+//   LuaHost (CLua, CLuaShim)           knows nothing of tags, HTTP or Pinterest
+//   TagdJSON                            JSON values shared by intake, hashing and delivery
+//   UserDataHashing, Dedup, PinterestCAPI   know nothing of Lua
+//   Intake                              HTTP request -> common event data
+//   TagRuntime                          joins Lua host, hashing, dedup and Pinterest
+//   TagdServer                          the Hummingbird app; tagd wires it all
+let package = Package(
+    name: "tagd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tagd", targets: ["tagd"]),
+        .library(name: "LuaHost", targets: ["LuaHost"]),
+        .library(name: "TagRuntime", targets: ["TagRuntime"]),
+        .library(name: "PinterestTesting", targets: ["PinterestTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // Lua 5.4 from Debian's liblua5.4-dev.
+        .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        // What must be C: protected calls, budget hook, capped allocator, native-function trampoline,
+        // step-counted pattern matching.
+        .target(name: "CLuaShim", dependencies: ["CLua"]),
+        .target(name: "LuaHost", dependencies: ["CLua", "CLuaShim"]),
+
+        .target(name: "TagdJSON"),
+        .target(
+            name: "UserDataHashing",
+            dependencies: ["TagdJSON", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "Dedup"),
+        .target(
+            name: "PinterestCAPI",
+            dependencies: [
+                "TagdJSON", "Dedup",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // The schema JSON is compiled in (Schema/EmbeddedSchema.swift, see scripts/embed-schema.sh);
+            // the source files stay beside it for provenance only.
+            exclude: ["Schema/events-create.openapi.json", "Schema/LICENSE", "Schema/SOURCES.md"]
+        ),
+        .target(
+            name: "PinterestTesting",
+            dependencies: [
+                "PinterestCAPI", "TagdJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(name: "Intake", dependencies: ["TagdJSON"]),
+        .target(
+            name: "TagRuntime",
+            dependencies: [
+                "LuaHost", "TagdJSON", "UserDataHashing", "Dedup", "PinterestCAPI", "Intake",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(name: "TagTesting", dependencies: ["TagRuntime", "Intake", "TagdJSON"]),
+        .target(
+            name: "TagdServer",
+            dependencies: [
+                "TagRuntime", "LuaHost", "Intake", "PinterestCAPI", "TagdJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .executableTarget(
+            name: "tagd",
+            dependencies: [
+                "TagdServer", "TagRuntime", "TagTesting", "PinterestCAPI", "TagdJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "LuaHostBenchmark", dependencies: ["LuaHost"], path: "Benchmarks/LuaHostBenchmark"),
+
+        .testTarget(name: "LuaHostTests", dependencies: ["LuaHost"]),
+        .testTarget(name: "TagdJSONTests", dependencies: ["TagdJSON"]),
+        .testTarget(name: "UserDataHashingTests", dependencies: ["UserDataHashing", "TagdJSON"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DedupTests", dependencies: ["Dedup"]),
+        .testTarget(
+            name: "PinterestCAPITests",
+            dependencies: [
+                "PinterestCAPI", "PinterestTesting", "TagdJSON", "Dedup",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(name: "IntakeTests", dependencies: ["Intake", "TagdJSON"]),
+        .testTarget(name: "TagRuntimeTests", dependencies: ["TagRuntime", "UserDataHashing", "PinterestCAPI"]),
+        .testTarget(name: "TagTestingTests", dependencies: ["TagTesting", "TagRuntime"]),
+        .testTarget(
+            name: "TagdServerTests",
+            dependencies: [
+                "TagdServer", "PinterestTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,827 @@
+/*
+ * tagd's sandboxed Lua VM: allocator with a memory cap, count hook with
+ * instruction and deadline budgets, sandbox environment built by allowlist,
+ * read-only proxies, the native-function trampoline and `require`.
+ *
+ * Boundary rule: every entry point called from Swift does its raising work
+ * inside lua_pcall; Swift callbacks (native functions, module lookup) only
+ * fill buffers, and any error they report is raised here after they return.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tagd_internal.h"
+
+static char null_sentinel_storage;
+static char loading_sentinel_storage;
+
+void *tagd_null_sentinel(void) { return &null_sentinel_storage; }
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + (int64_t)ts.tv_nsec;
+}
+
+size_t tagd_format_number(double value, char *buffer, size_t size) {
+    int n = snprintf(buffer, size, "%.14g", value);
+    if (n < 0 || (size_t)n >= size) return 0;
+    /* Lua writes integral floats as "1.0": keep that so keys round-trip. */
+    if (buffer[strspn(buffer, "-0123456789")] == '\0' && (size_t)n + 2 < size) {
+        buffer[n++] = '.';
+        buffer[n++] = '0';
+        buffer[n] = '\0';
+    }
+    return (size_t)n;
+}
+
+int tagd_utf8_valid(const unsigned char *s, size_t length) {
+    size_t i = 0;
+    while (i < length) {
+        /* ASCII fast path, 8 bytes at a time. */
+        if (i + 8 <= length) {
+            uint64_t word;
+            memcpy(&word, s + i, 8);
+            if ((word & 0x8080808080808080ULL) == 0) { i += 8; continue; }
+        }
+        unsigned char c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t n;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
+        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
+        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
+        else return 0;
+        if (length - i <= n) return 0;
+        for (size_t k = 1; k <= n; k++) {
+            unsigned char cc = s[i + k];
+            if ((cc & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;  /* overlong, out of range, or surrogate */
+        i += n + 1;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Allocator: caps the VM's memory; latches a kill during invocations. */
+
+static void *tagd_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    tagd_vm *vm = (tagd_vm *)ud;
+    if (ptr == NULL) osize = 0;  /* osize is a type tag for new blocks */
+    if (nsize == 0) {
+        free(ptr);
+        vm->mem_used -= osize;
+        return NULL;
+    }
+    if (nsize > osize) {
+        size_t grow = nsize - osize;
+        if (vm->killed != KILL_NONE || grow > vm->limits.memory ||
+            vm->mem_used + grow > vm->limits.memory) {
+            if (vm->active && vm->killed == KILL_NONE) vm->killed = KILL_MEM;
+            return NULL;
+        }
+        void *np = realloc(ptr, nsize);
+        if (np == NULL) return NULL;
+        vm->mem_used += grow;
+        return np;
+    }
+    /* Shrinking never fails: Lua relies on it while collecting. */
+    void *np = realloc(ptr, nsize);
+    vm->mem_used -= (osize - nsize);
+    return np != NULL ? np : ptr;
+}
+
+/* ------------------------------------------------------------------ */
+/* Budgets. */
+
+static void hook(lua_State *L, lua_Debug *ar);
+
+static void check_budgets(tagd_vm *vm) {
+    if (vm->instr_used > vm->limits.instructions)
+        vm->killed = KILL_INSTR;
+    else if (now_ns() > vm->deadline_ns)
+        vm->killed = KILL_TIME;
+}
+
+/* Raises the latched kill. The message was created at setup and is only
+ * referenced here, so raising allocates nothing (the allocator refuses
+ * growth once killed). The hook is re-armed with count 1 on this thread so
+ * a script that catches the error is interrupted again at once. */
+static int raise_kill(lua_State *L, tagd_vm *vm) {
+    lua_sethook(L, hook, LUA_MASKCOUNT, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, vm->ref_kill_msg[vm->killed]);
+    return lua_error(L);
+}
+
+static void hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    tagd_vm *vm = tagd_getvm(L);
+    int count = lua_gethookcount(L);
+    if (!vm->active) return;
+    vm->instr_used += count;
+    if (vm->killed == KILL_NONE) check_budgets(vm);
+    if (vm->killed != KILL_NONE) raise_kill(L, vm);
+    /* A coroutine left at count 1 by an earlier kill gets its speed back. */
+    if (count != vm->limits.hook_interval)
+        lua_sethook(L, hook, LUA_MASKCOUNT, vm->limits.hook_interval);
+}
+
+void tagd_charge(lua_State *L, int64_t steps) {
+    tagd_vm *vm = tagd_getvm(L);
+    if (!vm->active) return;
+    vm->instr_used += steps;
+    if (vm->killed == KILL_NONE && vm->instr_used >= vm->next_check) {
+        check_budgets(vm);
+        vm->next_check = vm->instr_used + 1024;
+    }
+    if (vm->killed != KILL_NONE) raise_kill(L, vm);
+}
+
+static void begin_invocation(tagd_vm *vm) {
+    vm->active = 1;
+    vm->killed = KILL_NONE;
+    vm->instr_used = 0;
+    vm->next_check = 1024;
+    int64_t now = now_ns();
+    vm->deadline_ns = (vm->limits.time_ns > INT64_MAX - now) ? INT64_MAX
+                                                             : now + vm->limits.time_ns;
+    /* The main thread's hook may have been left at count 1 by a kill;
+     * coroutines created from it copy whatever it has. */
+    lua_sethook(vm->L, hook, LUA_MASKCOUNT, vm->limits.hook_interval);
+}
+
+static int map_status(int status) {
+    switch (status) {
+        case LUA_OK: return TAGD_OK;
+        case LUA_ERRSYNTAX: return TAGD_ERR_SYNTAX;
+        case LUA_ERRMEM: return TAGD_ERR_MEMORY;
+        default: return TAGD_ERR_RUNTIME;
+    }
+}
+
+/* Ends an invocation: the kill (if any) wins over whatever status the
+ * protected call returned, since a script may have swallowed it. */
+static int end_invocation(tagd_vm *vm, int status, int base) {
+    int killed = vm->killed;
+    vm->active = 0;
+    vm->killed = KILL_NONE;
+    if (killed != KILL_NONE) {
+        lua_settop(vm->L, base);
+        lua_gc(vm->L, LUA_GCCOLLECT);  /* lua_gc never raises */
+        return TAGD_KILL_INSTRUCTIONS + killed - 1;
+    }
+    return map_status(status);
+}
+
+int64_t tagd_vm_instructions_used(tagd_vm *vm) { return vm->instr_used; }
+
+/* ------------------------------------------------------------------ */
+/* Tape decoding (runs inside protected calls only). */
+
+typedef struct reader {
+    const unsigned char *p;
+    const unsigned char *end;
+} reader;
+
+static int trampoline(lua_State *L);
+
+static void need(lua_State *L, reader *r, size_t n) {
+    if ((size_t)(r->end - r->p) < n) luaL_error(L, "tagd: malformed value tape");
+}
+
+static uint32_t read_u32(lua_State *L, reader *r) {
+    uint32_t v;
+    need(L, r, 4);
+    memcpy(&v, r->p, 4);
+    r->p += 4;
+    return v;
+}
+
+static void push_value(lua_State *L, reader *r, int depth) {
+    if (depth > 200) luaL_error(L, "value nesting too deep");
+    luaL_checkstack(L, 4, "value nesting too deep");
+    need(L, r, 1);
+    unsigned char tag = *r->p++;
+    switch (tag) {
+        case TAGD_TAPE_NIL: lua_pushnil(L); break;
+        case TAGD_TAPE_FALSE: lua_pushboolean(L, 0); break;
+        case TAGD_TAPE_TRUE: lua_pushboolean(L, 1); break;
+        case TAGD_TAPE_INT: {
+            int64_t v;
+            need(L, r, 8);
+            memcpy(&v, r->p, 8);
+            r->p += 8;
+            lua_pushinteger(L, (lua_Integer)v);
+            break;
+        }
+        case TAGD_TAPE_DOUBLE: {
+            double v;
+            need(L, r, 8);
+            memcpy(&v, r->p, 8);
+            r->p += 8;
+            lua_pushnumber(L, (lua_Number)v);
+            break;
+        }
+        case TAGD_TAPE_STRING: {
+            uint32_t n = read_u32(L, r);
+            need(L, r, n);
+            lua_pushlstring(L, (const char *)r->p, n);
+            r->p += n;
+            break;
+        }
+        case TAGD_TAPE_ARRAY: {
+            uint32_t n = read_u32(L, r);
+            lua_createtable(L, (int)(n > INT32_MAX ? 0 : n), 0);
+            for (uint32_t i = 0; i < n; i++) {
+                push_value(L, r, depth + 1);
+                lua_rawseti(L, -2, (lua_Integer)i + 1);
+            }
+            break;
+        }
+        case TAGD_TAPE_TABLE: {
+            uint32_t n = read_u32(L, r);
+            lua_createtable(L, 0, (int)(n > INT32_MAX ? 0 : n));
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t kl = read_u32(L, r);
+                need(L, r, kl);
+                lua_pushlstring(L, (const char *)r->p, kl);
+                r->p += kl;
+                push_value(L, r, depth + 1);
+                lua_rawset(L, -3);
+            }
+            break;
+        }
+        case TAGD_TAPE_NULL: lua_pushlightuserdata(L, &null_sentinel_storage); break;
+        case TAGD_TAPE_NATIVE: {
+            uint32_t index = read_u32(L, r);
+            lua_pushinteger(L, (lua_Integer)index);
+            lua_pushcclosure(L, trampoline, 1);
+            break;
+        }
+        default: luaL_error(L, "tagd: malformed value tape");
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Native-function trampoline. */
+
+/* Calls the Swift function through a C pointer. Swift reads its arguments
+ * with non-raising API calls and reports failure as a value; this frame
+ * raises only after the Swift frame has returned. */
+static int trampoline(lua_State *L) {
+    tagd_vm *vm = tagd_getvm(L);
+    if (vm->killed != KILL_NONE) return raise_kill(L, vm);
+    int index = (int)lua_tointeger(L, lua_upvalueindex(1));
+    tagd_bytes out = {NULL, 0};
+    int nresults = 0;
+    int status = TAGD_NATIVE_ERROR;
+    if (vm->native != NULL) status = vm->native(vm->host, L, index, &out, &nresults);
+    /* ---- Swift has returned; raising is safe from here on. ---- */
+    if (status == TAGD_NATIVE_OK) {
+        reader r = {out.data, out.data + out.length};
+        luaL_checkstack(L, nresults + 4, "too many results");
+        for (int i = 0; i < nresults; i++) push_value(L, &r, 0);
+        return nresults;
+    }
+    if (status == TAGD_NATIVE_ARG_ERROR)
+        luaL_where(L, 1);  /* position of the calling Lua code, like luaL_argerror */
+    else
+        lua_pushliteral(L, "");
+    if (out.data != NULL)
+        lua_pushlstring(L, (const char *)out.data, out.length);
+    else
+        lua_pushliteral(L, "native function failed");
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+/* ------------------------------------------------------------------ */
+/* Read-only proxies. */
+
+static int ro_newindex(lua_State *L) {
+    return luaL_error(L, "attempt to modify a read-only table");
+}
+
+static int ro_index(lua_State *L) {  /* upvalue 1: target */
+    lua_settop(L, 2);
+    lua_gettable(L, lua_upvalueindex(1));
+    if (lua_type(L, -1) == LUA_TTABLE) tagd_readonly(L, -1, 1);
+    return 1;
+}
+
+static int ro_next(lua_State *L) {  /* upvalues: target, deep */
+    lua_settop(L, 2);
+    if (lua_next(L, lua_upvalueindex(1)) == 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    if (lua_toboolean(L, lua_upvalueindex(2)) && lua_type(L, -1) == LUA_TTABLE) {
+        tagd_readonly(L, -1, 1);
+        lua_replace(L, -2);
+    }
+    return 2;
+}
+
+/* __pairs hands out an iterator closure, never the target itself (a plain
+ * `next, target` would give scripts the writable table). */
+static int ro_pairs(lua_State *L) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, lua_upvalueindex(2));
+    lua_pushcclosure(L, ro_next, 2);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+static int ro_len(lua_State *L) {
+    lua_len(L, lua_upvalueindex(1));
+    return 1;
+}
+
+void tagd_readonly(lua_State *L, int idx, int deep) {
+    tagd_vm *vm = tagd_getvm(L);
+    idx = lua_absindex(L, idx);
+    luaL_checkstack(L, 8, "read-only proxy");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, vm->ref_proxies);
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, -2) != LUA_TNIL) {  /* cached (or already a proxy) */
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 0);  /* proxy */
+    lua_createtable(L, 0, 5);  /* its metatable */
+    lua_pushvalue(L, idx);
+    if (deep) lua_pushcclosure(L, ro_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, ro_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "read-only table");
+    lua_setfield(L, -2, "__metatable");
+    lua_pushvalue(L, idx);
+    lua_pushboolean(L, deep);
+    lua_pushcclosure(L, ro_pairs, 2);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushvalue(L, idx);
+    lua_pushcclosure(L, ro_len, 1);
+    lua_setfield(L, -2, "__len");
+    lua_setmetatable(L, -2);
+    /* cache[target] = proxy; cache[proxy] = proxy (weak keys) */
+    lua_pushvalue(L, idx);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4);
+    lua_pushvalue(L, -1);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4);
+    lua_remove(L, -2);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sandbox functions. */
+
+/* setmetatable that refuses __gc (no script code may run from the
+ * collector, outside any budget) and protected metatables. */
+static int safe_setmetatable(lua_State *L) {
+    int t = lua_type(L, 2);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    if (t == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
+            return luaL_error(L, "cannot set a metatable with a __gc metamethod");
+        lua_pop(L, 1);
+    }
+    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+        return luaL_error(L, "cannot change a protected metatable");
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
+/* A fresh script environment: own globals, reads fall back to the base. */
+static void push_new_env(lua_State *L, tagd_vm *vm) {
+    lua_createtable(L, 0, 4);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, vm->ref_env_mt);
+    lua_setmetatable(L, -2);
+    lua_pushliteral(L, "_G");
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -3);
+}
+
+static int valid_module_name(const char *s, size_t len) {
+    int after_dot = 1;  /* forbids a leading dot */
+    if (len == 0 || len > 128) return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '.') {
+            if (after_dot) return 0;  /* "..", leading dot */
+            after_dot = 1;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                   (c >= '0' && c <= '9') || c == '_') {
+            after_dot = 0;
+        } else {
+            return 0;  /* '/', '\\', NUL, spaces, ... */
+        }
+    }
+    return !after_dot;  /* no trailing dot */
+}
+
+static void push_chunkname(lua_State *L, const char *name, size_t len) {
+    if (len > 0 && (name[0] == '@' || name[0] == '='))
+        lua_pushlstring(L, name, len);
+    else {
+        lua_pushliteral(L, "@");
+        lua_pushlstring(L, name, len);
+        lua_concat(L, 2);
+    }
+}
+
+/* The host's require: modules come from the embedder's source provider,
+ * load in text mode under the current invocation's budgets, run once per
+ * VM, and are handed out as deep read-only proxies. */
+static int host_require(lua_State *L) {
+    size_t len;
+    const char *name = luaL_checklstring(L, 1, &len);
+    tagd_vm *vm = tagd_getvm(L);
+    if (vm->killed != KILL_NONE) return raise_kill(L, vm);
+    if (!valid_module_name(name, len))
+        return luaL_error(L, "invalid module name '%s'", name);
+    lua_settop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, vm->ref_loaded);  /* 2 */
+    lua_pushvalue(L, 1);
+    if (lua_rawget(L, 2) != LUA_TNIL) {  /* 3 */
+        if (lua_touserdata(L, 3) == &loading_sentinel_storage)
+            return luaL_error(L, "circular require of module '%s'", name);
+        if (lua_type(L, 3) == LUA_TTABLE) tagd_readonly(L, 3, 1);
+        return 1;
+    }
+    lua_pop(L, 1);
+    tagd_bytes source = {NULL, 0}, chunk = {NULL, 0};
+    int found = vm->module != NULL && vm->module(vm->host, name, len, &source, &chunk);
+    /* ---- Swift has returned. ---- */
+    if (!found) return luaL_error(L, "module '%s' not found", name);
+    if (source.length > vm->limits.max_source)
+        return luaL_error(L, "module '%s': source too large (limit %d bytes)", name,
+                          (int)(vm->limits.max_source > INT32_MAX ? INT32_MAX
+                                                                  : vm->limits.max_source));
+    if (source.length > 0 && source.data[0] == LUA_SIGNATURE[0])
+        return luaL_error(L, "module '%s': precompiled bytecode is refused", name);
+    push_chunkname(L, (const char *)chunk.data, chunk.length);  /* 3 */
+    if (luaL_loadbufferx(L, (const char *)source.data, source.length,
+                         lua_tostring(L, 3), "t") != LUA_OK)
+        return lua_error(L);
+    push_new_env(L, vm);
+    if (lua_setupvalue(L, -2, 1) == NULL) lua_pop(L, 1);
+    lua_pushvalue(L, 1);  /* mark as loading */
+    lua_pushlightuserdata(L, &loading_sentinel_storage);
+    lua_rawset(L, 2);
+    if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+        lua_pushvalue(L, 1);  /* forget the failed load, then re-raise */
+        lua_pushnil(L);
+        lua_rawset(L, 2);
+        return lua_error(L);
+    }
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 2);
+    if (lua_type(L, -1) == LUA_TTABLE) tagd_readonly(L, -1, 1);
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Setup. */
+
+static const char *const base_allow[] = {
+    "assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "select",
+    "tonumber", "tostring", "type", "rawequal", "rawlen", "getmetatable",
+    "_VERSION", NULL
+};
+
+static const char *const os_allow[] = {"time", "clock", "date", "difftime", NULL};
+
+static void copy_fields(lua_State *L, int from, int to, const char *const *names) {
+    for (; *names != NULL; names++) {
+        lua_getfield(L, from, *names);
+        lua_setfield(L, to, *names);
+    }
+}
+
+static int p_setup(lua_State *L) {
+    tagd_vm *vm = (tagd_vm *)lua_touserdata(L, 1);
+    static const char *const kill_fmt[4] = {
+        NULL, "instruction budget exceeded (limit %I)",
+        "time budget exceeded (limit %I ms)", "memory budget exceeded (limit %I bytes)"
+    };
+    lua_Integer kill_limit[4] = {
+        0, (lua_Integer)vm->limits.instructions, (lua_Integer)(vm->limits.time_ns / 1000000),
+        (lua_Integer)vm->limits.memory
+    };
+    for (int k = 1; k <= 3; k++) {
+        lua_pushfstring(L, kill_fmt[k], kill_limit[k]);
+        vm->ref_kill_msg[k] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    /* Interned strings Lua creates on error paths; keeping them alive means
+     * the outermost error handling never needs to allocate. */
+    lua_createtable(L, 2, 0);
+    lua_pushliteral(L, "error in error handling");
+    lua_rawseti(L, -2, 1);
+    lua_pushliteral(L, "not enough memory");
+    lua_rawseti(L, -2, 2);
+    vm->ref_anchors = luaL_ref(L, LUA_REGISTRYINDEX);
+
+    lua_createtable(L, 0, 0);  /* proxy cache with weak keys */
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    vm->ref_proxies = luaL_ref(L, LUA_REGISTRYINDEX);
+
+    lua_createtable(L, 0, 0);
+    vm->ref_loaded = luaL_ref(L, LUA_REGISTRYINDEX);
+
+    /* Open the allowed libraries (registered in the registry only). */
+    lua_settop(L, 1);
+    luaL_requiref(L, LUA_GNAME, luaopen_base, 0);           /* 2 */
+    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);    /* 3 */
+    tagd_patch_string(L);
+    luaL_requiref(L, LUA_TABLIBNAME, tagd_open_table, 0);   /* 4 */
+    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);     /* 5 */
+    luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);     /* 6 */
+    luaL_requiref(L, LUA_COLIBNAME, luaopen_coroutine, 0);  /* 7 */
+    luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);         /* 8 */
+
+    /* The shared base environment, built by allowlist. */
+    lua_createtable(L, 0, 32);                               /* 9 */
+    copy_fields(L, 2, 9, base_allow);
+    lua_pushcfunction(L, safe_setmetatable);
+    lua_setfield(L, 9, "setmetatable");
+    lua_pushcfunction(L, host_require);
+    lua_setfield(L, 9, "require");
+    const char *libs[] = {"string", "table", "math", "utf8", "coroutine"};
+    for (int i = 0; i < 5; i++) {
+        tagd_readonly(L, 3 + i, 0);
+        lua_setfield(L, 9, libs[i]);
+    }
+    lua_createtable(L, 0, 4);
+    copy_fields(L, 8, lua_gettop(L), os_allow);
+    tagd_readonly(L, -1, 0);
+    lua_setfield(L, 9, "os");
+    lua_pop(L, 1);
+
+    /* The string metatable: method calls keep using the real (patched)
+     * table, but getmetatable("") only ever sees a read-only view whose
+     * __index is the read-only string proxy. */
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);                                 /* string mt */
+    lua_createtable(L, 0, 1);
+    lua_getfield(L, 9, "string");
+    lua_setfield(L, -2, "__index");
+    tagd_readonly(L, -1, 0);
+    lua_setfield(L, -3, "__metatable");
+    lua_pop(L, 3);
+
+    lua_pushvalue(L, 9);
+    vm->ref_base = luaL_ref(L, LUA_REGISTRYINDEX);
+
+    lua_createtable(L, 0, 2);  /* metatable of every script environment */
+    lua_pushvalue(L, 9);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    vm->ref_env_mt = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+static int panic(lua_State *L) {
+    const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+    fprintf(stderr, "tagd: unprotected Lua error (host bug): %s\n", msg);
+    abort();
+    return 0;
+}
+
+/* Copies a non-raising view of the error on the stack top into err. */
+static void copy_error(lua_State *L, char *err, size_t errlen) {
+    if (err == NULL || errlen == 0) return;
+    const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "unknown error";
+    snprintf(err, errlen, "%s", msg);
+}
+
+tagd_vm *tagd_vm_new(const tagd_limits *limits, char *err, size_t errlen) {
+    tagd_vm *vm = (tagd_vm *)calloc(1, sizeof *vm);
+    if (vm == NULL) {
+        if (err && errlen) snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    vm->limits = *limits;
+    if (vm->limits.hook_interval < 1) vm->limits.hook_interval = 1;
+    lua_State *L = lua_newstate(tagd_alloc, vm);
+    if (L == NULL) {
+        if (err && errlen) snprintf(err, errlen, "cannot create a Lua state within the memory limit");
+        free(vm);
+        return NULL;
+    }
+    vm->L = L;
+    lua_atpanic(L, panic);
+    lua_sethook(L, hook, LUA_MASKCOUNT, vm->limits.hook_interval);
+    lua_pushcfunction(L, p_setup);
+    lua_pushlightuserdata(L, vm);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        copy_error(L, err, errlen);
+        lua_close(L);
+        free(vm);
+        return NULL;
+    }
+    lua_settop(L, 0);
+    /* Invocations make short-lived garbage (argument and result tables):
+     * the generational collector handles that pattern more cheaply. */
+    lua_gc(L, LUA_GCGEN, 0, 0);
+    return vm;
+}
+
+void tagd_vm_free(tagd_vm *vm) {
+    if (vm == NULL) return;
+    lua_close(vm->L);
+    free(vm);
+}
+
+lua_State *tagd_vm_state(tagd_vm *vm) { return vm->L; }
+
+size_t tagd_vm_memory_used(tagd_vm *vm) { return vm->mem_used; }
+
+void tagd_vm_set_host(tagd_vm *vm, void *host, tagd_native_fn native, tagd_module_fn module) {
+    vm->host = host;
+    vm->native = native;
+    vm->module = module;
+}
+
+int tagd_push_ref(tagd_vm *vm, int ref) {
+    if (!lua_checkstack(vm->L, 1)) return 0;
+    lua_rawgeti(vm->L, LUA_REGISTRYINDEX, ref);
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry points. */
+
+typedef struct define_args {
+    tagd_vm *vm;
+    const char *name;
+    const unsigned char *tape;
+    size_t length;
+} define_args;
+
+static int p_define(lua_State *L) {
+    define_args *a = (define_args *)lua_touserdata(L, 1);
+    reader r = {a->tape, a->tape + a->length};
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->vm->ref_base);
+    push_value(L, &r, 0);
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        tagd_readonly(L, -1, 1);
+        lua_replace(L, -2);
+    }
+    lua_setfield(L, -2, a->name);
+    return 0;
+}
+
+int tagd_define_global(tagd_vm *vm, const char *name, const unsigned char *tape, size_t length) {
+    lua_State *L = vm->L;
+    int base = lua_gettop(L);
+    if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
+    define_args a = {vm, name, tape, length};
+    lua_pushcfunction(L, p_define);
+    lua_pushlightuserdata(L, &a);
+    int status = lua_pcall(L, 1, 0, 0);
+    if (status == LUA_OK) lua_settop(L, base);
+    return map_status(status);
+}
+
+typedef struct load_args {
+    tagd_vm *vm;
+    const char *source;
+    size_t length;
+    const char *chunkname;
+    int ref;
+    int syntax;
+} load_args;
+
+static int p_load(lua_State *L) {
+    load_args *a = (load_args *)lua_touserdata(L, 1);
+    int status = luaL_loadbufferx(L, a->source, a->length, a->chunkname, "t");
+    if (status != LUA_OK) {
+        a->syntax = (status == LUA_ERRSYNTAX);
+        return lua_error(L);
+    }
+    push_new_env(L, a->vm);
+    if (lua_setupvalue(L, -2, 1) == NULL) lua_pop(L, 1);
+    lua_call(L, 0, 1);
+    a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+int tagd_load(tagd_vm *vm, const char *source, size_t length, const char *chunkname, int *ref) {
+    lua_State *L = vm->L;
+    int base = lua_gettop(L);
+    if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
+    load_args a = {vm, source, length, chunkname, LUA_REFNIL, 0};
+    begin_invocation(vm);
+    lua_pushcfunction(L, p_load);
+    lua_pushlightuserdata(L, &a);
+    int status = lua_pcall(L, 1, 0, 0);
+    int result = end_invocation(vm, status, base);
+    if (result == TAGD_ERR_RUNTIME && a.syntax) result = TAGD_ERR_SYNTAX;
+    if (result == TAGD_OK) {
+        *ref = a.ref;
+        lua_settop(L, base);
+    }
+    return result;
+}
+
+typedef struct call_args {
+    int ref;
+    const unsigned char *tape;
+    size_t length;
+    int nargs;
+} call_args;
+
+static int p_call(lua_State *L) {
+    call_args *a = (call_args *)lua_touserdata(L, 1);
+    reader r = {a->tape, a->tape + a->length};
+    luaL_checkstack(L, a->nargs + 8, "too many arguments");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
+    for (int i = 0; i < a->nargs; i++) push_value(L, &r, 0);
+    lua_call(L, a->nargs, LUA_MULTRET);
+    return lua_gettop(L) - 1;
+}
+
+int tagd_call(tagd_vm *vm, int ref, const unsigned char *tape, size_t length, int nargs) {
+    lua_State *L = vm->L;
+    int base = lua_gettop(L);
+    if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
+    call_args a = {ref, tape, length, nargs};
+    begin_invocation(vm);
+    lua_pushcfunction(L, p_call);
+    lua_pushlightuserdata(L, &a);
+    int status = lua_pcall(L, 1, LUA_MULTRET, 0);
+    return end_invocation(vm, status, base);
+}
+
+typedef struct field_args {
+    int ref;
+    const char *key;
+    size_t keylen;
+    int out;
+} field_args;
+
+static int p_field(lua_State *L) {
+    field_args *a = (field_args *)lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        a->out = LUA_NOREF;
+        return 0;
+    }
+    lua_pushlstring(L, a->key, a->keylen);
+    lua_rawget(L, -2);
+    a->out = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+int tagd_field(tagd_vm *vm, int ref, const char *key, size_t keylen, int *out) {
+    lua_State *L = vm->L;
+    int base = lua_gettop(L);
+    if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
+    field_args a = {ref, key, keylen, LUA_REFNIL};
+    lua_pushcfunction(L, p_field);
+    lua_pushlightuserdata(L, &a);
+    int status = lua_pcall(L, 1, 0, 0);
+    if (status == LUA_OK) {
+        *out = a.out;
+        lua_settop(L, base);
+    }
+    return map_status(status);
+}
+
+static int p_unref(lua_State *L) {
+    int ref = (int)lua_tointeger(L, 1);
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    return 0;
+}
+
+void tagd_unref(tagd_vm *vm, int ref) {
+    lua_State *L = vm->L;
+    int base = lua_gettop(L);
+    if (ref < 0 || !lua_checkstack(L, 3)) return;
+    lua_pushcfunction(L, p_unref);
+    lua_pushinteger(L, ref);
+    (void)lua_pcall(L, 1, 0, 0);
+    lua_settop(L, base);
+}

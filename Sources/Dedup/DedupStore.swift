@@ -1,0 +1,107 @@
+import Synchronization
+
+/// In-memory ``DedupStoring``: a dictionary of keys to expiry instants under one `Mutex`,
+/// bounded by `capacity` so that a flood of distinct keys cannot grow memory without limit.
+///
+/// When an insert finds the store full it makes room in this order: entries whose time to live has
+/// passed, then the oldest entries (first inserted). Time comes from the injected `now` so that
+/// tests move it by hand instead of sleeping.
+public final class DedupStore: DedupStoring {
+    public let capacity: Int
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let state: Mutex<State>
+
+    /// - Parameters:
+    ///   - capacity: the most keys kept at once (at least 1).
+    ///   - now: the current time; `ContinuousClock.now` unless a test injects its own.
+    public init(
+        capacity: Int = 1_000_000,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
+        self.capacity = max(1, capacity)
+        self.now = now
+        self.state = Mutex(State())
+    }
+
+    public func insertIfAbsent(_ key: String, ttl: Duration) -> Bool {
+        let now = self.now()
+        return state.withLock { state in
+            if let existing = state.entries[key], existing.expiresAt > now {
+                return false
+            }
+            if state.entries[key] == nil, state.entries.count >= capacity {
+                state.makeRoom(capacity: capacity, now: now)
+            }
+            state.insert(key, expiresAt: now + ttl)
+            return true
+        }
+    }
+
+    public func remove(_ key: String) {
+        state.withLock { state in _ = state.entries.removeValue(forKey: key) }
+    }
+
+    /// How many keys are held (expired ones included until they are evicted).
+    public var count: Int {
+        state.withLock { $0.entries.count }
+    }
+}
+
+extension DedupStore {
+    /// The store's contents. Insertion order lives in `order`, a FIFO of (key, sequence) records;
+    /// a record whose sequence no longer matches its key's entry is stale (the key was removed or
+    /// re-inserted later) and is skipped when it reaches the front.
+    struct State {
+        struct Entry {
+            var expiresAt: ContinuousClock.Instant
+            var sequence: UInt64
+        }
+
+        var entries: [String: Entry] = [:]
+        var order = FIFO<(key: String, sequence: UInt64)>()
+        var nextSequence: UInt64 = 0
+        /// No entry expires before this instant, so a sweep for expired entries is pointless until then.
+        var earliestExpiry: ContinuousClock.Instant?
+
+        mutating func insert(_ key: String, expiresAt: ContinuousClock.Instant) {
+            nextSequence += 1
+            entries[key] = Entry(expiresAt: expiresAt, sequence: nextSequence)
+            order.append((key, nextSequence))
+            if let earliest = earliestExpiry {
+                earliestExpiry = min(earliest, expiresAt)
+            } else {
+                earliestExpiry = expiresAt
+            }
+            // Stale records pile up when keys are removed or re-inserted: rebuild the FIFO once they
+            // outnumber the live ones, so memory stays proportional to `entries`.
+            if order.count > 2 * entries.count + 16 {
+                order = FIFO(order.elements.filter { entries[$0.key]?.sequence == $0.sequence })
+            }
+        }
+
+        /// Frees at least one slot: expired entries first, then the oldest.
+        mutating func makeRoom(capacity: Int, now: ContinuousClock.Instant) {
+            // Cheap case (one TTL for every key): expired entries sit at the front of the FIFO.
+            while let front = order.first {
+                guard let entry = entries[front.key], entry.sequence == front.sequence else {
+                    order.removeFirst()  // stale record
+                    continue
+                }
+                guard entry.expiresAt <= now else { break }
+                order.removeFirst()
+                entries.removeValue(forKey: front.key)
+            }
+            // Mixed TTLs: an expired entry may hide behind a live one. Sweep only when one exists.
+            if entries.count >= capacity, let earliest = earliestExpiry, earliest <= now {
+                entries = entries.filter { $0.value.expiresAt > now }
+                earliestExpiry = entries.values.map(\.expiresAt).min()
+            }
+            // Still full: evict the oldest live entries.
+            while entries.count >= capacity, let front = order.removeFirst() {
+                if entries[front.key]?.sequence == front.sequence {
+                    entries.removeValue(forKey: front.key)
+                }
+            }
+        }
+    }
+}

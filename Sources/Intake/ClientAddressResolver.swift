@@ -1,0 +1,32 @@
+/// Works out the client's IP from the TCP peer and, only when the peer is a trusted proxy, its forwarding headers.
+///
+/// `X-Forwarded-For` is read from the right: each proxy appends the address it received the request from, so the
+/// right-most entries were written by our own proxies and everything left of the first untrusted entry could have
+/// been typed by the client. Taking the left-most entry (a common mistake) lets any client choose its IP.
+enum ClientAddressResolver {
+    static func resolve(
+        peerAddress: String?,
+        forwardedFor: [String],
+        realIP: String?,
+        trustedProxies: TrustedProxies
+    ) -> String? {
+        guard let peerText = peerAddress else { return nil }
+        guard let peer = IPAddress(peerText) else { return peerText }  // e.g. a Unix socket path: pass it on as is
+        guard trustedProxies.contains(peer) else { return peer.text }
+
+        let entries = forwardedFor.flatMap { $0.split(separator: ",") }.filter { !$0.trimmingASCIIWhitespace().isEmpty }
+        if entries.isEmpty {
+            if let realIP, let address = IPAddress(forwardedEntry: realIP) { return address.text }
+            return peer.text
+        }
+        var nearestHop = peer
+        for entry in entries.reversed() {
+            // An entry that is not an address (`unknown`, garbage) ends the trusted chain: the nearest hop we could
+            // still vouch for is the best answer.
+            guard let address = IPAddress(forwardedEntry: entry) else { return nearestHop.text }
+            if !trustedProxies.contains(address) { return address.text }
+            nearestHop = address
+        }
+        return nearestHop.text  // every hop was one of ours: the left-most is the client
+    }
+}

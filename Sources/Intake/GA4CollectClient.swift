@@ -1,0 +1,55 @@
+import TagdJSON
+
+/// `GET` / `POST /g/collect`: hits from gtag.js (GA4 measurement protocol v2).
+///
+/// The query string holds parameters shared by the batch (`v`, `tid`, `cid`, page fields...). A POST body holds
+/// one event per line, each line's parameters laid over the query's; without a body the query alone is one event.
+public struct GA4CollectClient: Sendable {
+    public static let path = "/g/collect"
+    public static let allowedMethods = ["GET", "POST"]
+
+    public var configuration: IntakeConfiguration
+
+    public init(configuration: IntakeConfiguration = IntakeConfiguration()) {
+        self.configuration = configuration
+    }
+
+    public func events(from hit: IncomingHit, request: RequestInfo) throws(IntakeError) -> [JSONValue] {
+        try events(from: hit, query: FormParameters(parsing: hit.query), request: request)
+    }
+
+    /// Takes the query already parsed, so the common entry parses it once for both this and `RequestInfo`.
+    func events(from hit: IncomingHit, query: FormParameters, request: RequestInfo) throws(IntakeError) -> [JSONValue] {
+        guard Self.allowedMethods.contains(hit.method) else { throw .methodNotAllowed(hit.method) }
+        guard hit.body.count <= configuration.bodyLimit else { throw .bodyTooLarge(limit: configuration.bodyLimit) }
+        if let parameter = query.firstInvalidEscape {
+            throw .malformed("the query string: invalid percent-encoding in parameter \"\(parameter)\"")
+        }
+
+        var events: [JSONValue] = []
+        if hit.method == "POST" {
+            var lineNumber = 0
+            for line in hit.body.split(separator: 0x0A, omittingEmptySubsequences: false) {
+                lineNumber += 1
+                let content = line.last == 0x0D ? line.dropLast() : line
+                guard !content.isEmpty else { continue }
+                let location = "line \(lineNumber) of the /g/collect body"
+                let lineParameters = FormParameters(parsing: content)
+                if let parameter = lineParameters.firstInvalidEscape {
+                    throw .malformed("\(location): invalid percent-encoding in parameter \"\(parameter)\"")
+                }
+                events.append(try event(from: query.overlaid(with: lineParameters), location: location, request: request))
+            }
+        }
+        if events.isEmpty {
+            events.append(try event(from: query, location: "the query string", request: request))
+        }
+        return events
+    }
+
+    private func event(from parameters: FormParameters, location: String, request: RequestInfo) throws(IntakeError) -> JSONValue {
+        var fields = try GA4EventMapper.event(from: parameters, location: location)
+        RequestFields.fill(&fields, from: request)
+        return .object(fields)
+    }
+}

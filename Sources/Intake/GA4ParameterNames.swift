@@ -1,0 +1,111 @@
+/// Where each GA4 measurement-protocol parameter lands in common event data. Kept as data so
+/// `docs/event-data.md` and the code can be checked against each other at a glance.
+enum GA4ParameterNames {
+    /// Parameters that become standard event-data fields, as server-side GTM's GA4 client names them.
+    static let eventFields: [String: String] = [
+        "en": "event_name",
+        "cid": "client_id",
+        "uid": "user_id",
+        "dl": "page_location",
+        "dr": "page_referrer",
+        "dt": "page_title",
+        "ul": "language",
+        "sr": "screen_resolution",
+        "cu": "currency",
+    ]
+
+    /// Protocol details that tags rarely need, under `x-ga-` so they never collide with event parameters.
+    static let protocolFields: [String: String] = [
+        "v": "x-ga-protocol_version",
+        "tid": "x-ga-measurement_id",
+        "gtm": "x-ga-gtm_version",
+        "_p": "x-ga-page_id",
+        "_s": "x-ga-request_count",
+        "sid": "x-ga-session_id",
+        "sct": "x-ga-session_number",
+        "seg": "x-ga-engaged_session",
+        "gcs": "x-ga-gcs",
+        "gcd": "x-ga-gcd",
+        "dma": "x-ga-dma",
+        "dma_cps": "x-ga-dma_cps",
+        "npa": "x-ga-npa",
+    ]
+
+    /// Underscore flags gathered in the `x-ga-system_properties` object, named without the underscore.
+    static let systemProperties: [String: String] = [
+        "_ss": "ss",  // session start
+        "_fv": "fv",  // first visit
+        "_dbg": "dbg",  // debug mode (DebugView)
+        "_nsi": "nsi",  // new session id
+        "_ee": "ee",  // enhanced measurement / user-provided data flag
+    ]
+
+    /// User-agent client hints, gathered in the `client_hints` object.
+    static let clientHints: [String: String] = [
+        "uaa": "architecture",
+        "uab": "bitness",
+        "uafvl": "full_version_list",
+        "uam": "model",
+        "uamb": "mobile",
+        "uap": "platform",
+        "uapv": "platform_version",
+        "uaw": "wow64",
+    ]
+
+    /// `_et`: engagement time, a number like server-side GTM's `engagement_time_msec`.
+    static let engagementTimeField = "engagement_time_msec"
+
+    /// Where a plain (non-prefixed) parameter goes.
+    enum Target: Sendable {
+        case field(String)
+        case systemProperty(String)
+        case clientHint(String)
+        case engagementTime
+    }
+
+    /// All the tables above in one, so mapping a parameter costs one hash lookup.
+    static let targets: [String: Target] = {
+        var targets: [String: Target] = ["_et": .engagementTime]
+        for (name, field) in eventFields { targets[name] = .field(field) }
+        for (name, field) in protocolFields { targets[name] = .field(field) }
+        for (name, property) in systemProperties { targets[name] = .systemProperty(property) }
+        for (name, hint) in clientHints { targets[name] = .clientHint(hint) }
+        return targets
+    }()
+
+    /// Everything not listed above and not `ep.` / `epn.` / `up.` / `upn.` / `prN` is kept, as sent, in this object.
+    static let unmappedField = "x-ga-unmapped"
+    static let systemPropertiesField = "x-ga-system_properties"
+    static let clientHintsField = "client_hints"
+    static let userPropertiesField = "user_properties"
+    static let itemsField = "items"
+
+    /// Two-letter item field codes of `prN` and their `items[]` keys.
+    static let itemFields: [String: String] = [
+        "id": "item_id",
+        "nm": "item_name",
+        "br": "item_brand",
+        "ca": "item_category",
+        "c2": "item_category2",
+        "c3": "item_category3",
+        "c4": "item_category4",
+        "c5": "item_category5",
+        "va": "item_variant",
+        "pr": "price",
+        "qt": "quantity",
+        "cp": "coupon",
+        "ds": "discount",
+        "lp": "index",
+        "li": "item_list_id",
+        "ln": "item_list_name",
+        "lo": "location_id",
+        "af": "affiliation",
+        "cn": "creative_name",
+        "cs": "creative_slot",
+        "pi": "promotion_id",
+        "pn": "promotion_name",
+    ]
+
+    /// Item codes whose values are numbers.
+    static let numericItemFields: Set<String> = ["pr", "qt", "ds", "lp"]
+}

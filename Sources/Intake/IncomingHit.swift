@@ -1,0 +1,60 @@
+/// One HTTP request as the intake clients see it, independent of the server framework, so the clients stay pure
+/// functions that tests can call without a server.
+public struct IncomingHit: Sendable {
+    /// Upper-case HTTP method, e.g. `GET`.
+    public var method: String
+    /// The request path without the query, e.g. `/g/collect`.
+    public var path: String
+    /// The raw query string without the leading `?` (still percent-encoded).
+    public var query: String
+    /// Header fields in arrival order; names keep the case they were sent in.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// IP address of the TCP peer (the last proxy, or the client itself when there is none).
+    public var peerAddress: String?
+
+    public init(
+        method: String,
+        path: String,
+        query: String = "",
+        headers: [(name: String, value: String)] = [],
+        body: [UInt8] = [],
+        peerAddress: String? = nil
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.peerAddress = peerAddress
+    }
+
+    /// The first value of the header `name`, compared without regard to case (HTTP field names are case-insensitive).
+    public func header(_ name: String) -> String? {
+        headers.first { asciiCaseInsensitiveEquals($0.name, name) }?.value
+    }
+
+    /// Every value of the header `name` in arrival order, for fields that may be repeated (`X-Forwarded-For`, `Cookie`).
+    public func headerValues(_ name: String) -> [String] {
+        headers.compactMap { asciiCaseInsensitiveEquals($0.name, name) ? $0.value : nil }
+    }
+}
+
+/// Compares two header names byte by byte, folding ASCII letters only, without allocating lower-cased copies.
+func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
+    var left = a.utf8.makeIterator()
+    var right = b.utf8.makeIterator()
+    while true {
+        switch (left.next(), right.next()) {
+        case (nil, nil): return true
+        case (let x?, let y?):
+            if x != y && asciiLowercased(x) != asciiLowercased(y) { return false }
+        default: return false
+        }
+    }
+}
+
+@inline(__always)
+func asciiLowercased(_ byte: UInt8) -> UInt8 {
+    (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) ? byte | 0x20 : byte
+}

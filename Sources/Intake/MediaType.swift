@@ -1,0 +1,9 @@
+/// The media type of a `Content-Type` value, lower-cased and without parameters: `Text/Plain; charset=UTF-8` is
+/// `text/plain`. Nil when the header is absent or blank.
+enum MediaType {
+    static func essence(of contentType: String?) -> String? {
+        guard let contentType else { return nil }
+        let type = (contentType.split(separator: ";", maxSplits: 1).first ?? "").trimmingASCIIWhitespace()
+        return type.isEmpty ? nil : type.lowercased()
+    }
+}

@@ -1,0 +1,360 @@
+/// LuaHost: tagd's embedded, sandboxed Lua 5.4.
+///
+/// **Boundary rule: no Lua error (longjmp) ever crosses a Swift frame.**
+/// Every call from Swift into Lua goes through a CLuaShim entry point that
+/// does its raising work (pushing values, creating tables, loading, calling,
+/// luaL_ref) inside `lua_pcall`. The only Lua API Swift calls directly are
+/// proven non-raising reads (see `StackReader`). Swift functions exposed to
+/// Lua report failure as a value; the C trampoline raises it with
+/// `lua_error` after the Swift frame has returned. Callbacks from C into
+/// Swift (native functions, module lookup) never call a raising Lua API.
+///
+/// Budgets (see `LuaLimits`) apply per invocation (`load` and `call`); a
+/// kill is latched in C until the host's protected call returns, so
+/// `pcall`, `xpcall` handlers and coroutines cannot escape it. After a kill
+/// the VM stays usable (a full collection runs); state a script kept in its
+/// own globals survives and counts against the memory cap.
+import CLua
+import CLuaShim
+import Synchronization
+
+private let vmCounter = Atomic<UInt64>(0)
+
+/// One sandboxed Lua state. Not Sendable: use it from one thread at a time
+/// (`LuaVMPool` hands VMs out exclusively).
+public final class LuaVM {
+    public let limits: LuaLimits
+    /// Budget kills so far, by script and kind.
+    public private(set) var budgetKills: [LuaBudgetKill: Int] = [:]
+    /// Called on every budget kill (e.g. for metrics).
+    public var onBudgetKill: ((_ script: String, _ kind: LuaBudgetKind) -> Void)?
+
+    let handle: OpaquePointer
+    let L: OpaquePointer
+    let id: UInt64
+    private var natives: [(name: String, function: NativeFunction)] = []
+    private let moduleSource: (@Sendable (String) -> (source: String, chunkName: String)?)?
+    private let argumentTape = ValueTape()
+    private let nativeTape = ValueTape()
+    private let moduleTape = ValueTape(capacity: 256)
+    private var inInvocation = false
+
+    public init(
+        limits: LuaLimits = .default,
+        modules: [NativeModule] = [],
+        moduleSource: (@Sendable (String) -> (source: String, chunkName: String)?)? = nil
+    ) throws(LuaError) {
+        var cLimits = tagd_limits(
+            instructions: Int64(clamping: limits.instructionsPerInvocation),
+            time_ns: limits.timeNanoseconds,
+            memory: Int(clamping: max(0, limits.memoryPerVM)),
+            max_source: Int(clamping: max(0, limits.maxSourceSize)),
+            hook_interval: Int32(clamping: max(1, limits.hookInterval)))
+        var message = [CChar](repeating: 0, count: 256)
+        guard let handle = tagd_vm_new(&cLimits, &message, message.count) else {
+            let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw text.contains("memory") ? .memory : .runtime(text)
+        }
+        self.handle = handle
+        self.L = tagd_vm_state(handle)
+        self.limits = limits
+        self.moduleSource = moduleSource
+        self.id = vmCounter.add(1, ordering: .relaxed).newValue
+        tagd_vm_set_host(handle, Unmanaged.passUnretained(self).toOpaque(), nativeEntry, moduleEntry)
+        for module in modules { try install(module) }
+    }
+
+    deinit {
+        tagd_vm_free(handle)
+    }
+
+    /// Bytes currently allocated by this VM.
+    public var memoryUsed: Int { tagd_vm_memory_used(handle) }
+
+    /// Total budget kills of all scripts and kinds.
+    public var totalBudgetKills: Int { budgetKills.values.reduce(0, +) }
+
+    // MARK: - Loading
+
+    /// Compiles `source` (text only, size limit first) in a fresh sandbox
+    /// environment, runs it under budgets, and returns a ref to its first
+    /// result (a ref to nil if it returned nothing).
+    public func load(source: String, chunkName: String) throws(LuaError) -> LuaRef {
+        guard source.utf8.count <= limits.maxSourceSize else {
+            throw .sourceTooLarge(limit: limits.maxSourceSize)
+        }
+        var source = source
+        var result: Result<LuaRef, LuaError> = .failure(.memory)
+        source.withUTF8 { utf8 in
+            result = Result { () throws(LuaError) in
+                try load(UnsafeRawBufferPointer(utf8), chunkName: chunkName)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Same as `load(source:chunkName:)` for raw bytes.
+    public func load(source: [UInt8], chunkName: String) throws(LuaError) -> LuaRef {
+        guard source.count <= limits.maxSourceSize else {
+            throw .sourceTooLarge(limit: limits.maxSourceSize)
+        }
+        var result: Result<LuaRef, LuaError> = .failure(.memory)
+        source.withUnsafeBytes { bytes in
+            result = Result { () throws(LuaError) in try load(bytes, chunkName: chunkName) }
+        }
+        return try result.get()
+    }
+
+    private func load(_ bytes: UnsafeRawBufferPointer, chunkName: String) throws(LuaError) -> LuaRef {
+        guard bytes.count <= limits.maxSourceSize else {
+            throw .sourceTooLarge(limit: limits.maxSourceSize)
+        }
+        // Lua treats any chunk starting with ESC ("\27Lua") as binary.
+        if bytes.first == 0x1B { throw .bytecodeRefused }
+        try enter()
+        defer { inInvocation = false }
+        let base = lua_gettop(L)
+        let name = chunkName.hasPrefix("@") || chunkName.hasPrefix("=") ? chunkName : "@" + chunkName
+        var ref: Int32 = LUA_REFNIL
+        let status = name.withCString { cName in
+            tagd_load(handle, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count, cName, &ref)
+        }
+        guard status == Int32(TAGD_OK) else {
+            throw failure(status, base: base, owner: Self.displayName(chunkName))
+        }
+        return LuaRef(id: ref, vmID: id)
+    }
+
+    // MARK: - Reading
+
+    /// Reads the value behind `ref` (raw access only; no metamethod runs).
+    public func value(_ ref: LuaRef) throws(LuaError) -> LuaValue {
+        try checkOwner(ref)
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        guard tagd_push_ref(handle, ref.id) != 0 else { throw .conversion("Lua stack exhausted") }
+        var reader = StackReader(L: L, maxDepth: limits.maxResultDepth)
+        return try reader.read(base + 1)
+    }
+
+    /// Raw lookup of `key` in the table behind `ref`; nil when absent or nil.
+    public func field(_ ref: LuaRef, _ key: String) throws(LuaError) -> LuaRef? {
+        try checkOwner(ref)
+        let base = lua_gettop(L)
+        var out: Int32 = LUA_REFNIL
+        var key = key
+        let status = key.withUTF8 { utf8 in
+            utf8.withMemoryRebound(to: CChar.self) { chars in
+                tagd_field(handle, ref.id, chars.baseAddress, chars.count, &out)
+            }
+        }
+        guard status == Int32(TAGD_OK) else { throw failure(status, base: base, owner: "field") }
+        if out == LUA_NOREF { throw .conversion("field '\(key)' of a non-table value") }
+        return out == LUA_REFNIL ? nil : LuaRef(id: out, vmID: id)
+    }
+
+    /// The Lua type of the value behind `ref` (`.nil` for a foreign ref).
+    public func type(of ref: LuaRef) -> LuaType {
+        guard ref.vmID == id else { return .nil }
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        guard tagd_push_ref(handle, ref.id) != 0 else { return .other }
+        switch lua_type(L, -1) {
+        case LUA_TNIL: return .nil
+        case LUA_TBOOLEAN: return .boolean
+        case LUA_TNUMBER: return .number
+        case LUA_TSTRING: return .string
+        case LUA_TTABLE: return .table
+        case LUA_TFUNCTION: return .function
+        default: return .other
+        }
+    }
+
+    /// Drops the registry reference.
+    public func release(_ ref: LuaRef) {
+        guard ref.vmID == id, !inInvocation else { return }
+        tagd_unref(handle, ref.id)
+    }
+
+    // MARK: - Calling
+
+    /// Calls the function behind `function` as one invocation under fresh
+    /// budgets; `owner` names the script in budget errors.
+    public func call(_ function: LuaRef, _ args: [LuaValue], owner: String) throws(LuaError) -> [LuaValue] {
+        try checkOwner(function)
+        guard args.count < 200_000 else { throw .conversion("too many arguments") }
+        argumentTape.reset()
+        for arg in args { try argumentTape.encode(arg, maxDepth: limits.maxResultDepth) }
+        try enter()
+        defer { inInvocation = false }
+        let base = lua_gettop(L)
+        let status = tagd_call(handle, function.id, argumentTape.bytes, argumentTape.count, Int32(args.count))
+        guard status == Int32(TAGD_OK) else { throw failure(status, base: base, owner: owner) }
+        defer { lua_settop(L, base) }
+        let top = lua_gettop(L)
+        var results: [LuaValue] = []
+        results.reserveCapacity(Int(top - base))
+        var reader = StackReader(L: L, maxDepth: limits.maxResultDepth)
+        var index = base + 1
+        while index <= top {
+            results.append(try reader.read(index))
+            index += 1
+        }
+        return results
+    }
+
+    // MARK: - Internals
+
+    private func enter() throws(LuaError) {
+        // A native function cannot reach its VM (it is not Sendable), but
+        // guard anyway: invocations do not nest.
+        guard !inInvocation else { throw .runtime("re-entrant call into the same LuaVM") }
+        inInvocation = true
+    }
+
+    private func checkOwner(_ ref: LuaRef) throws(LuaError) {
+        guard ref.vmID == id else { throw .conversion("ref belongs to another LuaVM") }
+    }
+
+    /// "@tags/shop.lua" -> "tags/shop.lua" for budget messages.
+    private static func displayName(_ chunkName: String) -> String {
+        if chunkName.hasPrefix("@") || chunkName.hasPrefix("=") { return String(chunkName.dropFirst()) }
+        return chunkName
+    }
+
+    /// Turns a shim status into an error, reading (non-raising) and popping
+    /// the error object, and counting budget kills.
+    private func failure(_ status: Int32, base: Int32, owner: String) -> LuaError {
+        defer { lua_settop(L, base) }
+        switch Int(status) {
+        case TAGD_ERR_SYNTAX: return .syntax(errorMessage())
+        case TAGD_ERR_RUNTIME: return .runtime(errorMessage())
+        case TAGD_ERR_MEMORY: return .memory
+        case TAGD_ERR_STACK: return .runtime("Lua stack exhausted")
+        case TAGD_KILL_INSTRUCTIONS:
+            return kill(owner, .instructions, limit: limits.instructionsPerInvocation)
+        case TAGD_KILL_TIME:
+            return kill(owner, .time, limit: limits.timeMilliseconds)
+        case TAGD_KILL_MEMORY:
+            return kill(owner, .memory, limit: limits.memoryPerVM)
+        default: return .runtime("unexpected status \(status)")
+        }
+    }
+
+    private func kill(_ script: String, _ kind: LuaBudgetKind, limit: Int) -> LuaError {
+        budgetKills[LuaBudgetKill(script: script, kind: kind), default: 0] += 1
+        onBudgetKill?(script, kind)
+        return .budget(script: script, kind: kind, limit: limit)
+    }
+
+    private func errorMessage() -> String {
+        switch lua_type(L, -1) {
+        case LUA_TSTRING:
+            switch StackReader(L: L, maxDepth: 0).readString(-1) {
+            case .string(let s): return s
+            case .bytes(let b): return String(decoding: b, as: UTF8.self)
+            default: return "error"
+            }
+        case LUA_TNUMBER:
+            if lua_isinteger(L, -1) != 0 { return String(lua_tointegerx(L, -1, nil)) }
+            return formatFloat(Double(lua_tonumberx(L, -1, nil)))
+        case let type:
+            return "(error object is a \(StackReader.typeName(L, type)) value)"
+        }
+    }
+
+    private func install(_ module: NativeModule) throws(LuaError) {
+        guard Self.isIdentifier(module.name) else {
+            throw .conversion("invalid module name '\(module.name)'")
+        }
+        let tape = ValueTape()
+        tape.appendByte(Int32(TAGD_TAPE_TABLE))
+        tape.appendUInt32(UInt32(module.functions.count + module.values.count))
+        for (name, function) in module.functions.sorted(by: { $0.key < $1.key }) {
+            try tape.appendLengthPrefixed(name)
+            tape.encodeNative(index: natives.count)
+            natives.append((name, function))
+        }
+        for (name, value) in module.values.sorted(by: { $0.key < $1.key }) {
+            try tape.appendLengthPrefixed(name)
+            try tape.encode(value, maxDepth: limits.maxResultDepth)
+        }
+        let base = lua_gettop(L)
+        let status = module.name.withCString { tagd_define_global(handle, $0, tape.bytes, tape.count) }
+        guard status == Int32(TAGD_OK) else { throw failure(status, base: base, owner: module.name) }
+    }
+
+    private static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(0x30...0x39).contains(first) else { return false }
+        return name.utf8.allSatisfy { c in
+            (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || c == 0x5F
+        }
+    }
+
+    // MARK: - Callbacks from C (must never call a raising Lua API)
+
+    /// Runs native function `index` for the trampoline. Results (or the
+    /// error message) go to a tape the trampoline decodes after we return.
+    fileprivate func runNative(
+        _ state: OpaquePointer, index: Int,
+        out: UnsafeMutablePointer<tagd_bytes>, results: UnsafeMutablePointer<Int32>
+    ) -> Int32 {
+        let tape = nativeTape
+        tape.reset()
+        guard natives.indices.contains(index) else {
+            tape.appendText("unknown native function")
+            out.pointee = tagd_bytes(data: tape.bytes, length: tape.count)
+            return Int32(TAGD_NATIVE_ERROR)
+        }
+        let entry = natives[index]
+        let arguments = LuaArguments(
+            L: state, count: Int(lua_gettop(state)), functionName: entry.name,
+            maxDepth: limits.maxResultDepth)
+        var status = Int32(TAGD_NATIVE_OK)
+        do {
+            let values = try entry.function(arguments)
+            for value in values { try tape.encode(value, maxDepth: limits.maxResultDepth) }
+            results.pointee = Int32(clamping: values.count)
+        } catch let error as LuaArgumentError {
+            tape.reset()
+            tape.appendText(error.message)
+            status = Int32(TAGD_NATIVE_ARG_ERROR)
+        } catch {
+            tape.reset()
+            tape.appendText(String(describing: error))
+            status = Int32(TAGD_NATIVE_ERROR)
+        }
+        out.pointee = tagd_bytes(data: tape.bytes, length: tape.count)
+        return status
+    }
+
+    /// Looks a module up for the host `require`. Copies source and chunk
+    /// name into a tape that stays valid until the next lookup.
+    fileprivate func lookupModule(
+        _ name: String, source: UnsafeMutablePointer<tagd_bytes>, chunk: UnsafeMutablePointer<tagd_bytes>
+    ) -> Int32 {
+        guard let provider = moduleSource, let found = provider(name) else { return 0 }
+        let tape = moduleTape
+        tape.reset()
+        tape.appendText(found.source)
+        let sourceLength = tape.count
+        tape.appendText(found.chunkName)
+        let base = tape.bytes
+        source.pointee = tagd_bytes(data: base, length: sourceLength)
+        chunk.pointee = tagd_bytes(data: base + sourceLength, length: tape.count - sourceLength)
+        return 1
+    }
+}
+
+private let nativeEntry: tagd_native_fn = { host, state, index, out, results in
+    guard let host, let state, let out, let results else { return Int32(TAGD_NATIVE_ERROR) }
+    let vm = Unmanaged<LuaVM>.fromOpaque(host).takeUnretainedValue()
+    return vm.runNative(state, index: Int(index), out: out, results: results)
+}
+
+private let moduleEntry: tagd_module_fn = { host, name, length, source, chunk in
+    guard let host, let name, let source, let chunk else { return 0 }
+    let vm = Unmanaged<LuaVM>.fromOpaque(host).takeUnretainedValue()
+    let text = String(decoding: UnsafeRawBufferPointer(start: name, count: length), as: UTF8.self)
+    return vm.lookupModule(text, source: source, chunk: chunk)
+}

@@ -1,0 +1,24 @@
+/// A host function callable from Lua. It reports failure by throwing: the
+/// error becomes a Lua error (catchable with pcall) raised by the C
+/// trampoline after this Swift frame has returned. Argument errors from
+/// `LuaArguments` get the caller's `chunk:line:` prefix; any other error is
+/// raised with its description as the message.
+public typealias NativeFunction = @Sendable (LuaArguments) throws -> [LuaValue]
+
+/// A table of native functions and constant values, installed as a
+/// read-only global of the shared base environment.
+public struct NativeModule: Sendable {
+    public var name: String
+    public var functions: [String: NativeFunction]
+    public var values: [String: LuaValue]
+
+    public init(
+        name: String,
+        functions: [String: NativeFunction] = [:],
+        values: [String: LuaValue] = [:]
+    ) {
+        self.name = name
+        self.functions = functions
+        self.values = values
+    }
+}

@@ -1,0 +1,135 @@
+import AsyncHTTPClient
+import Dedup
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+import TagdJSON
+
+/// Delivers conversion events to Pinterest's Conversions API in batches.
+///
+/// `submit` is cheap and synchronous: it checks the event against Pinterest's schema, drops a
+/// duplicate, and puts the event in the outbox. One background loop (`run`) sends each destination's
+/// waiting events when a batch is full (1,000) or when the oldest has waited `maxBatchDelay`, one
+/// batch at a time per destination and destinations in parallel. Retries happen inside the batch's
+/// own task, so a rate-limited account never holds up another.
+///
+/// State is a `Mutex`-protected struct; no lock is held across an `await`.
+public final class PinterestSender: Service, Sendable {
+    let configuration: Configuration
+    let httpClient: HTTPClient
+    let outbox: any ConversionOutbox
+    let dedup: any DedupStoring
+    let validator: ConversionEventValidator
+    let logger: Logger
+    let metrics: SenderMetrics
+    let state = Mutex(LoopState())
+    let loopSignal = LoopSignal()
+
+    /// - Parameters:
+    ///   - httpClient: shared with the rest of the server; the sender never shuts it down.
+    ///   - outbox: where accepted events wait; in memory unless a durable one is given.
+    ///   - dedup: remembers accepted (ad account, event_name, event_id) keys.
+    ///   - metricsFactory: `MetricsSystem.factory` unless a test passes its own.
+    public init(
+        configuration: Configuration = Configuration(),
+        httpClient: HTTPClient = .shared,
+        outbox: any ConversionOutbox = InMemoryOutbox(),
+        dedup: any DedupStoring = DedupStore(),
+        validator: ConversionEventValidator = .pinterest,
+        logger: Logger = Logger(label: "tagd.pinterest"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.outbox = outbox
+        self.dedup = dedup
+        self.validator = validator
+        self.logger = logger
+        self.metrics = SenderMetrics(factory: metricsFactory)
+    }
+
+    /// Accepts one event for a destination, or says why not. Never waits on the network.
+    public func submit(_ event: JSONValue, to destination: PinterestDestination) throws(SubmitError) -> SubmitOutcome {
+        guard state.withLock({ $0.acceptsEvents }) else { throw .shuttingDown }
+
+        let violations = validator.validateEvent(event)
+        guard violations.isEmpty else {
+            count(\.invalid, 1, metrics.invalid)
+            throw .invalidEvent(violations)
+        }
+
+        // Validation guarantees both are strings.
+        let key = [destination.adAccountID, event["event_name"]?.stringValue ?? "", event["event_id"]?.stringValue ?? ""]
+            .joined(separator: "\u{1F}")
+        guard dedup.insertIfAbsent(key, ttl: configuration.dedupWindow) else {
+            count(\.duplicates, 1, metrics.duplicate)
+            return .duplicate
+        }
+
+        let waiting: Int
+        do {
+            waiting = try outbox.enqueue(event, for: destination)
+        } catch {
+            dedup.remove(key)  // not queued, so a retry of this submit must not count as a duplicate
+            throw .outboxUnavailable(String(describing: error))
+        }
+        count(\.queued, 1, metrics.queued)
+
+        let now = ContinuousClock.now
+        let full = waiting >= configuration.maxBatchSize
+        let wakeLoop = state.withLock { state -> Bool in
+            if full {
+                state.dueAt[destination] = now
+                return true
+            }
+            if state.dueAt[destination] == nil {
+                state.dueAt[destination] = now + configuration.maxBatchDelay
+                return true
+            }
+            return false
+        }
+        if wakeLoop { loopSignal.signal() }
+        return .queued
+    }
+
+    /// Counts since start (the same numbers as the metrics).
+    public var statistics: Statistics {
+        state.withLock { $0.statistics }
+    }
+
+    func count(_ field: WritableKeyPath<Statistics, Int>, _ amount: Int, _ counter: Counter?) {
+        guard amount > 0 else { return }
+        state.withLock { $0.statistics[keyPath: field] += amount }
+        counter?.increment(by: amount)
+    }
+}
+
+extension PinterestSender {
+    /// What the loop, `flush` and `shutdown` coordinate on.
+    struct LoopState {
+        /// Destinations with waiting events, and when their batch must go at the latest.
+        /// Invariant: a destination with waiting events has an entry, or a batch of it is in flight
+        /// and will look again when done.
+        var dueAt: [PinterestDestination: ContinuousClock.Instant] = [:]
+        /// Destinations whose batch is being delivered (at most one each, so batches keep their order).
+        var inFlight: Set<PinterestDestination> = []
+        /// `flush` calls waiting for an in-flight batch to finish (resumed with `false`: "look again").
+        var idleWaiters: [CheckedContinuation<Bool, Never>] = []
+        var acceptsEvents = true
+        var runLoopActive = false
+        /// The run loop should drain (deadline given) or stop at once (`abort`).
+        var stopRequest: StopRequest?
+        var runLoopExitWaiters: [CheckedContinuation<Void, Never>] = []
+        var statistics = Statistics()
+    }
+
+    enum StopRequest: Equatable {
+        /// ServiceLifecycle asked for a graceful shutdown; the loop drains until the deadline.
+        case drain(deadline: ContinuousClock.Instant)
+        /// `shutdown(deadline:)` already drained; leave now.
+        case exit
+        /// The deadline passed: cancel batches in flight and leave.
+        case abort
+    }
+}

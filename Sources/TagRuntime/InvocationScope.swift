@@ -1,0 +1,47 @@
+import Synchronization
+
+/// The hit a VM is running tags for, read by native functions (the request, the tag's name for logs
+/// and dedup keys) and filled by them (logs, cookies, conversions). One per VM: a VM runs one
+/// invocation at a time, so the lock is never contended; it is there so the type is honestly Sendable.
+final class InvocationScope: Sendable {
+    struct State {
+        var tag = ""
+        var logs: [TagLogLine] = []
+        var conversions: [SubmittedConversion] = []
+        var cookies: [ResponseCookie] = []
+    }
+
+    private let state = Mutex(State())
+
+    func begin(tag: String) {
+        state.withLock { state in
+            state.tag = tag
+            state.logs.removeAll(keepingCapacity: true)
+            state.conversions.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Ends a tag's invocation, returning what it logged and sent.
+    func end() -> (logs: [TagLogLine], conversions: [SubmittedConversion]) {
+        state.withLock { ($0.logs, $0.conversions) }
+    }
+
+    /// Takes the cookies set during a hit (they belong to the hit, not to one tag).
+    func takeCookies() -> [ResponseCookie] {
+        state.withLock { state in
+            defer { state.cookies.removeAll(keepingCapacity: true) }
+            return state.cookies
+        }
+    }
+
+    var tag: String { state.withLock { $0.tag } }
+
+    func log(_ line: TagLogLine) { state.withLock { $0.logs.append(line) } }
+    func record(_ conversion: SubmittedConversion) { state.withLock { $0.conversions.append(conversion) } }
+    func setCookie(_ cookie: ResponseCookie) {
+        state.withLock { state in
+            state.cookies.removeAll { $0.name == cookie.name }
+            state.cookies.append(cookie)
+        }
+    }
+}

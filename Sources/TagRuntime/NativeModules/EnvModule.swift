@@ -1,0 +1,13 @@
+import LuaHost
+
+/// `env.get(name)`: secrets and settings, limited to the names the configuration allows.
+enum EnvModule {
+    static func make(services: RuntimeServices) -> NativeModule {
+        let environment = services.environment
+        return NativeModule(name: "env", functions: [
+            "get": { args in
+                [environment[try args.string(1)].map(LuaValue.string) ?? .nil]
+            }
+        ])
+    }
+}

@@ -1,0 +1,40 @@
+import LuaHost
+import TagdJSON
+import UserDataHashing
+
+/// `hash`: SHA-256 and Pinterest's normalization rules, done natively because they must be fast and exact.
+enum HashModule {
+    static func make(services: RuntimeServices) -> NativeModule {
+        let normalizer = services.normalizer
+        let hasher = UserDataHasher(normalizer: normalizer)
+        return NativeModule(name: "hash", functions: [
+            "sha256": { args in
+                [.string(SHA256Hex.hash(try args.string(1)))]
+            },
+            "is_hashed": { args in
+                [.bool(SHA256Hex.isHashed(try args.string(1)))]
+            },
+            "normalize": { args in
+                let name = try args.string(1)
+                guard let field = UserDataField(rawValue: name) else {
+                    throw NativeFunctionError("unknown user data field '\(name)'")
+                }
+                let value = try JSONValue(lua: try args.value(2))
+                return [normalizer.normalize(field, value).map(LuaValue.string) ?? .nil]
+            },
+            "user_data": { args in
+                let table = try JSONValue(lua: try args.value(1))
+                guard case .object(let fields) = table else {
+                    throw NativeFunctionError("bad argument #1 to 'user_data' (table expected, got \(table.typeName))")
+                }
+                return [LuaValue(.object(try hasher.hash(fields)))]
+            },
+        ])
+    }
+}
+
+/// An error a native function reports to the calling script.
+struct NativeFunctionError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}

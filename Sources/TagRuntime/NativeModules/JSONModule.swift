@@ -1,0 +1,25 @@
+import LuaHost
+import TagdJSON
+
+/// `json.encode`, `json.decode` and `json.null` (an explicit null that survives a round trip).
+enum JSONModule {
+    static func make() -> NativeModule {
+        NativeModule(
+            name: "json",
+            functions: [
+                "encode": { args in
+                    [.string(try JSONValue(lua: try args.value(1)).encodedString())]
+                },
+                "decode": { (args: LuaArguments) throws -> [LuaValue] in
+                    let text = try args.string(1)
+                    do throws(JSONParseError) {
+                        return [LuaValue(try JSONValue.parse(text))]
+                    } catch {
+                        return [.nil, .string(error.description)]
+                    }
+                },
+            ],
+            values: ["null": .null]
+        )
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import LuaHost
+import Logging
+import Metrics
+import Synchronization
+import TagdJSON
+
+/// One generation of tags, loaded into a pool of Lua VMs (one per core), that runs every tag on each event.
+///
+/// Tags run in a stable order (by file path), each isolated in its own globals; one failing tag is
+/// recorded with its file and line and the others still run. A generation is immutable: reloading
+/// builds a new engine and swaps it in, so a hit is always processed entirely by one version.
+public final class TagEngine: Sendable {
+    public let bundle: TagBundle
+    /// How each tag file loaded, in firing order.
+    public let statuses: [TagStatus]
+
+    private let pool: LuaVMPool
+    private let vmTags: [ObjectIdentifier: VMTags]
+    private let logger: Logger
+    private let metrics: TagMetrics
+    private let failureLog: FailureLogThrottle
+
+    /// The tags of one VM, and the scope its native functions read.
+    private struct VMTags: @unchecked Sendable {
+        // LuaRefs inside are only used while the pool hands out this VM, on one thread at a time.
+        let tags: [LoadedTag]
+        let scope: InvocationScope
+    }
+
+    public init(bundle: TagBundle, services: RuntimeServices) throws {
+        self.bundle = bundle
+        self.logger = services.logger
+        let metrics = services.metrics
+        self.metrics = metrics
+        self.failureLog = FailureLogThrottle()
+
+        let templates = bundle.templates
+        let moduleSource: @Sendable (String) -> (source: String, chunkName: String)? = { name in
+            templates[name].map { ($0.source, $0.path) }
+        }
+        let built = Mutex<(tags: [ObjectIdentifier: VMTags], statuses: [TagStatus]?)>(([:], nil))
+        self.pool = try LuaVMPool(count: services.vmCount) {
+            let scope = InvocationScope()
+            let vm = try LuaVM(
+                limits: services.limits,
+                modules: NativeModules.all(scope: scope, services: services),
+                moduleSource: moduleSource)
+            vm.onBudgetKill = { script, kind in metrics.budgetKill(script: script, kind: kind) }
+            var loaded: [LoadedTag] = []
+            var statuses: [TagStatus] = []
+            for file in bundle.tags {
+                scope.begin(tag: file.baseName)
+                do {
+                    let value = try vm.load(source: file.source, chunkName: file.path)
+                    let tag = try LoadedTag.read(from: value, file: file, in: vm)
+                    loaded.append(tag)
+                    statuses.append(TagStatus(file: file.path, name: tag.name, error: nil))
+                } catch {
+                    statuses.append(TagStatus(file: file.path, name: file.baseName, error: "\(error)"))
+                }
+            }
+            let vmTags = VMTags(tags: loaded, scope: scope)
+            built.withLock { state in
+                state.tags[ObjectIdentifier(vm)] = vmTags
+                if state.statuses == nil { state.statuses = statuses }
+            }
+            return vm
+        }
+        let result = built.withLock { $0 }
+        self.vmTags = result.tags
+        self.statuses = result.statuses ?? []
+        for status in statuses {
+            if let error = status.error {
+                logger.error("tag not loaded", metadata: ["file": "\(status.file)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Runs every loaded tag on one event. `request` is what tags read as their second argument.
+    public func process(event: JSONValue, request: JSONValue = .object([:])) async -> HitResult {
+        await pool.withVM { vm in
+            self.run(event: event, request: request, on: vm)
+        }
+    }
+
+    private func run(event: JSONValue, request: JSONValue, on vm: LuaVM) -> HitResult {
+        var result = HitResult()
+        guard let vmTags = vmTags[ObjectIdentifier(vm)] else { return result }
+        let scope = vmTags.scope
+        let eventName = event["event_name"]?.stringValue ?? ""
+        let eventValue = LuaValue(event)
+        let requestValue = LuaValue(request)
+        _ = scope.takeCookies()
+        for tag in vmTags.tags {
+            scope.begin(tag: tag.name)
+            var run = TagRun(tag: tag.name, file: tag.file, fired: false, outcome: nil, error: nil, logs: [], conversions: [])
+            do {
+                if try triggers(tag, eventName: eventName, event: eventValue, request: requestValue, vm: vm) {
+                    run.fired = true
+                    let returned = try vm.call(tag.fire, [eventValue, requestValue], owner: tag.file)
+                    run.outcome = Self.describeOutcome(returned.first)
+                }
+            } catch {
+                run.error = "\(error)"
+                if failureLog.shouldLog(tag.file) {
+                    logger.error("tag failed", metadata: ["tag": "\(tag.name)", "file": "\(tag.file)", "error": "\(error)"])
+                }
+            }
+            let ended = scope.end()
+            run.logs = ended.logs
+            run.conversions = ended.conversions
+            metrics.tagRun(tag: tag.name, status: run.status)
+            result.tagRuns.append(run)
+        }
+        result.cookies = scope.takeCookies()
+        return result
+    }
+
+    private func triggers(_ tag: LoadedTag, eventName: String, event: LuaValue, request: LuaValue, vm: LuaVM) throws -> Bool {
+        switch tag.trigger {
+        case .all: return true
+        case .events(let names): return names.contains(eventName)
+        case .function(let function):
+            let returned = try vm.call(function, [event, request], owner: tag.file)
+            switch returned.first {
+            case nil, .nil?, .bool(false)?: return false
+            default: return true
+            }
+        }
+    }
+
+    static func describeOutcome(_ value: LuaValue?) -> String? {
+        switch value {
+        case .string(let s)?: return s
+        case .bool(let b)?: return b ? "true" : "false"
+        case .int(let i)?: return String(i)
+        default: return nil
+        }
+    }
+}
+
+/// Logs a failing tag at most once per interval, so a tag broken for every hit does not flood the log.
+final class FailureLogThrottle: Sendable {
+    private let lastLogged = Mutex<[String: ContinuousClock.Instant]>([:])
+    private let interval: Duration
+
+    init(interval: Duration = .seconds(10)) { self.interval = interval }
+
+    func shouldLog(_ key: String) -> Bool {
+        let now = ContinuousClock.now
+        return lastLogged.withLock { last in
+            if let previous = last[key], previous + interval > now { return false }
+            last[key] = now
+            return true
+        }
+    }
+}

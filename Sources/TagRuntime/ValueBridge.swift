@@ -1,0 +1,48 @@
+import LuaHost
+import TagdJSON
+
+/// Event data crosses into Lua as plain tables; script results come back as JSON.
+extension LuaValue {
+    init(_ json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        case .array(let a): self = .array(a.map(LuaValue.init))
+        case .object(let o): self = .table(o.mapValues(LuaValue.init))
+        }
+    }
+}
+
+extension JSONValue {
+    /// A script's value as JSON. Lua `nil` inside a table cannot occur; functions cannot be sent.
+    init(lua: LuaValue) throws(ValueBridgeError) {
+        switch lua {
+        case .nil, .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        case .bytes(let b): self = .string(String(decoding: b, as: UTF8.self))
+        case .array(let a):
+            var out: [JSONValue] = []
+            out.reserveCapacity(a.count)
+            for element in a { out.append(try JSONValue(lua: element)) }
+            self = .array(out)
+        case .table(let t):
+            var out: [String: JSONValue] = [:]
+            out.reserveCapacity(t.count)
+            for (key, value) in t { out[key] = try JSONValue(lua: value) }
+            self = .object(out)
+        case .function:
+            throw ValueBridgeError(message: "a function cannot be converted to JSON")
+        }
+    }
+}
+
+struct ValueBridgeError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

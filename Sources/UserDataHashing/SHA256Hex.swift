@@ -1,0 +1,34 @@
+import Crypto
+
+/// SHA-256 as Pinterest wants it: over the UTF-8 bytes, written as 64 lower-case hex digits.
+public enum SHA256Hex {
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Lower-case hex SHA-256 of the UTF-8 bytes of `s`. Hex is written straight into the string's storage
+    /// (no per-byte `String(format:)`), since this runs once per hashed value on the delivery path.
+    public static func hash(_ s: String) -> String {
+        var s = s
+        let digest = s.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return String(unsafeUninitializedCapacity: 64) { out in
+            var i = 0
+            digest.withUnsafeBytes { bytes in
+                for byte in bytes {
+                    out[i] = digits[Int(byte >> 4)]
+                    out[i + 1] = digits[Int(byte & 0x0F)]
+                    i += 2
+                }
+            }
+            return i
+        }
+    }
+
+    /// True when `s` is exactly 64 hex digits (either case): `^[0-9A-Fa-f]{64}$`, checked without a regex.
+    public static func isHashed(_ s: String) -> Bool {
+        isHashed(s.utf8)
+    }
+
+    static func isHashed(_ bytes: some Collection<UInt8>) -> Bool {
+        guard bytes.count == 64 else { return false }
+        return bytes.allSatisfy(ASCII.isHexDigit)
+    }
+}

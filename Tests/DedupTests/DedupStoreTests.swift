@@ -1,0 +1,106 @@
+import Dedup
+import Synchronization
+import Testing
+
+/// A clock that only moves when a test says so.
+final class ManualClock: Sendable {
+    private let current = Mutex(ContinuousClock.now)
+    var now: ContinuousClock.Instant { current.withLock { $0 } }
+    func advance(by duration: Duration) { current.withLock { $0 += duration } }
+}
+
+@Suite struct DedupStoreTests {
+    @Test func firstSightingWins() {
+        let store = DedupStore()
+        #expect(store.insertIfAbsent("a", ttl: .seconds(60)))
+        #expect(store.insertIfAbsent("b", ttl: .seconds(60)))
+    }
+
+    @Test func repeatWithinTTLIsRefused() {
+        let clock = ManualClock()
+        let store = DedupStore(now: { clock.now })
+        #expect(store.insertIfAbsent("a", ttl: .seconds(60)))
+        clock.advance(by: .seconds(59))
+        #expect(!store.insertIfAbsent("a", ttl: .seconds(60)))
+    }
+
+    @Test func repeatAfterTTLWinsAgainAndRestartsTheWindow() {
+        let clock = ManualClock()
+        let store = DedupStore(now: { clock.now })
+        #expect(store.insertIfAbsent("a", ttl: .seconds(60)))
+        clock.advance(by: .seconds(60))
+        #expect(store.insertIfAbsent("a", ttl: .seconds(60)))
+        clock.advance(by: .seconds(30))
+        #expect(!store.insertIfAbsent("a", ttl: .seconds(60)))
+        #expect(store.count == 1)
+    }
+
+    @Test func removeLetsTheKeyWinAgain() {
+        let store = DedupStore()
+        #expect(store.insertIfAbsent("a", ttl: .seconds(60)))
+        store.remove("a")
+        #expect(store.insertIfAbsent("a", ttl: .seconds(60)))
+    }
+
+    @Test func whenFullTheOldestIsEvicted() {
+        let clock = ManualClock()
+        let store = DedupStore(capacity: 3, now: { clock.now })
+        for key in ["a", "b", "c"] {
+            #expect(store.insertIfAbsent(key, ttl: .seconds(60)))
+            clock.advance(by: .seconds(1))
+        }
+        #expect(store.insertIfAbsent("d", ttl: .seconds(60)))
+        #expect(store.count == 3)
+        // "a" was the oldest, so it is forgotten; "b" and "c" are still known.
+        #expect(!store.insertIfAbsent("b", ttl: .seconds(60)))
+        #expect(!store.insertIfAbsent("c", ttl: .seconds(60)))
+        #expect(store.insertIfAbsent("a", ttl: .seconds(60)))
+        #expect(store.count == 3)
+    }
+
+    @Test func whenFullExpiredEntriesGoBeforeTheOldest() {
+        let clock = ManualClock()
+        let store = DedupStore(capacity: 3, now: { clock.now })
+        #expect(store.insertIfAbsent("old-long", ttl: .seconds(600)))
+        #expect(store.insertIfAbsent("short", ttl: .seconds(5)))
+        #expect(store.insertIfAbsent("newer-long", ttl: .seconds(600)))
+        clock.advance(by: .seconds(10))  // only "short" has expired, and it is not at the front
+        #expect(store.insertIfAbsent("d", ttl: .seconds(600)))
+        #expect(store.count == 3)
+        #expect(!store.insertIfAbsent("old-long", ttl: .seconds(600)), "the oldest live entry must survive")
+        #expect(!store.insertIfAbsent("newer-long", ttl: .seconds(600)))
+        #expect(!store.insertIfAbsent("d", ttl: .seconds(600)))
+    }
+
+    @Test func memoryStaysBoundedUnderChurn() {
+        let clock = ManualClock()
+        let store = DedupStore(capacity: 100, now: { clock.now })
+        for n in 0..<10_000 {
+            #expect(store.insertIfAbsent("k\(n)", ttl: .seconds(3600)))
+            if n % 7 == 0 { store.remove("k\(n)") }
+            if n % 1000 == 0 { clock.advance(by: .seconds(1)) }
+        }
+        #expect(store.count <= 100)
+        // The most recent keys are remembered.
+        #expect(!store.insertIfAbsent("k9999", ttl: .seconds(3600)))
+    }
+
+    @Test func manyTasksRacingOnTheSameKeysExactlyOneWinsEach() async {
+        let store = DedupStore()
+        // Long runs over one shared list keep the tasks overlapping on every core, so a check and
+        // an insert that were two steps would let two tasks win the same key.
+        let keys = (0..<100_000).map { "key-\($0)" }
+        let wins = await withTaskGroup(of: [Int].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    keys.indices.filter { store.insertIfAbsent(keys[$0], ttl: .seconds(60)) }
+                }
+            }
+            var wins: [Int] = []
+            for await won in group { wins += won }
+            return wins
+        }
+        #expect(wins.count == keys.count, "\(wins.count - keys.count) keys were won twice")
+        #expect(Set(wins).count == keys.count)
+    }
+}

@@ -1,0 +1,96 @@
+import LuaHost
+import Testing
+
+struct Boom: Error, CustomStringConvertible {
+    var description: String { "boom from Swift" }
+}
+
+let hashModule = NativeModule(
+    name: "hash",
+    functions: [
+        "sha256": { args in
+            let text = try args.string(1)
+            let salt = try args.optionalString(2) ?? ""
+            return [.string("h(\(salt)\(text))")]
+        },
+        "fail": { _ in throw Boom() },
+        "sum": { args in
+            var total: Int64 = 0
+            for i in 1...max(1, args.count) { total += try args.int(i) }
+            return [.int(total)]
+        },
+        "echo": { args in
+            (1...max(1, args.count)).map { (try? args.value($0)) ?? .nil }
+        },
+        "keys": { args in
+            guard case .table(let fields) = try args.table(1) else { return [.int(0)] }
+            return [.array(fields.keys.sorted().map { .string($0) }), .int(Int64(fields.count))]
+        },
+        "flag": { args in [.bool(try args.bool(1))] },
+        "nothing": { _ in [] },
+    ],
+    values: ["version": 2, "null": .null])
+
+@Suite struct NativeModuleTests {
+    let fixture: Fixture
+    init() throws { fixture = try Fixture(modules: [hashModule]) }
+
+    @Test func callsNativeFunctionsThroughTheTrampoline() throws {
+        let results = try fixture.run("""
+            return function() return hash.sha256("abc"), hash.sha256("abc", "s"), hash.sum(1, 2, 3.0, "4"), hash.version end
+            """)
+        #expect(results == ["h(abc)", "h(sabc)", 10, 2])
+    }
+
+    @Test func wrongArgumentTypeMessageMatchesLua() throws {
+        let error = luaError { try fixture.run("return function() return hash.sha256('a', {}) end", chunk: "tags/shop.lua") }
+        #expect(error == .runtime("tags/shop.lua:1: bad argument #2 to 'sha256' (string expected, got table)"))
+        let explicitNil = luaError { try fixture.run("return function() return hash.flag(nil) end", chunk: "tags/shop.lua") }
+        #expect(explicitNil == .runtime("tags/shop.lua:1: bad argument #1 to 'flag' (boolean expected, got nil)"))
+        fixture.expectHealthy()
+    }
+
+    @Test func missingArgumentSaysNoValue() throws {
+        let error = luaError { try fixture.run("return function()\n return hash.sha256()\nend", chunk: "tags/a.lua") }
+        #expect(error == .runtime("tags/a.lua:2: bad argument #1 to 'sha256' (string expected, got no value)"))
+        let notInteger = luaError { try fixture.run("return function() return hash.sum(1.5) end", chunk: "t.lua") }
+        #expect(notInteger == .runtime("t.lua:1: bad argument #1 to 'sum' (number has no integer representation)"))
+        fixture.expectHealthy()
+    }
+
+    @Test func argumentErrorsAreCatchableByPcall() throws {
+        let results = try fixture.run("return function() return pcall(hash.sha256, nil) end")
+        #expect(results == [false, "bad argument #1 to 'sha256' (string expected, got nil)"])
+    }
+
+    @Test func thrownSwiftErrorIsCaughtByPcall() throws {
+        let results = try fixture.run("return function() local ok, e = pcall(hash.fail) return ok, e, 'after' end")
+        #expect(results == [false, "boom from Swift", "after"])
+    }
+
+    @Test func uncaughtSwiftErrorBecomesRuntimeError() throws {
+        let error = luaError { try fixture.run("return function() hash.fail() end") }
+        #expect(error == .runtime("boom from Swift"))
+        fixture.expectHealthy()
+    }
+
+    @Test func tablesCrossInBothDirections() throws {
+        let results = try fixture.run("""
+            return function()
+              local keys, n = hash.keys({b = 1, a = {x = 1}, c = "z"})
+              local echoed = hash.echo({1, 2, {k = "v"}}, json and 1 or hash.null)
+              return keys, n, echoed, select('#', hash.nothing())
+            end
+            """)
+        #expect(results == [["a", "b", "c"], 3, [1, 2, ["k": "v"]], 0])
+    }
+
+    @Test func nativeValuesAreNullAndModuleIsReadOnly() throws {
+        let results = try fixture.run("return function() return hash.null, pcall(function() hash.sha256 = nil end) end")
+        #expect(results.count == 3)
+        #expect(results.first == .null)
+        #expect(results[1] == .bool(false))
+        #expect(results[2].stringValue?.contains("read-only") == true)
+        #expect(try fixture.run("return function() return hash.sha256('x') end") == ["h(x)"])
+    }
+}
