@@ -16,6 +16,7 @@ struct TagdHarness {
     let folder: URL
     let liveTags: LiveTags
     let sender: PinterestSender
+    let httpClient = PinterestSender.makeHTTPClient()
     let configuration: TagdConfiguration
 
     /// - Parameters:
@@ -48,6 +49,7 @@ struct TagdHarness {
                 baseURL: baseURL ?? fake?.baseURL ?? "http://127.0.0.1:9",
                 maxBatchDelay: batchDelay,
                 retry: .init(maxAttempts: maxAttempts, jitter: { _ in .zero }, sleep: { _ in })),
+            httpClient: httpClient,
             logger: logger)
         liveTags = try LiveTags(
             tagsFolder: tagsFolder.path, templatesFolder: templatesFolder.path,
@@ -66,7 +68,14 @@ struct TagdHarness {
         let app = try TagdApplication.make(
             configuration: configuration, liveTags: liveTags, services: [sender], logger: logger)
         defer { try? FileManager.default.removeItem(at: folder) }
-        return try await app.test(.live, body)
+        do {
+            let value = try await app.test(.live, body)
+            try await httpClient.shutdown()
+            return value
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
     }
 
     /// A Pinterest tag from the template, configured for the fake.
