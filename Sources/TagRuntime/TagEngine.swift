@@ -68,6 +68,11 @@ public final class TagEngine: Sendable {
             return vm
         }
         let result = built.withLock { $0 }
+        // Smoke check: every VM must hold the same tags, or hits would depend on which VM they get.
+        let loadedSets = Set(result.tags.values.map { $0.tags.map(\.file) })
+        guard loadedSets.count <= 1 else {
+            throw TagEngineError.inconsistentVMs(loadedSets.map { $0.joined(separator: ", ") }.sorted())
+        }
         self.vmTags = result.tags
         self.statuses = result.statuses ?? []
         for status in statuses {
@@ -136,6 +141,17 @@ public final class TagEngine: Sendable {
         case .bool(let b)?: return b ? "true" : "false"
         case .int(let i)?: return String(i)
         default: return nil
+        }
+    }
+}
+
+public enum TagEngineError: Error, CustomStringConvertible {
+    /// Some VM loaded a different set of tags than another (e.g. one ran out of memory while loading).
+    case inconsistentVMs([String])
+
+    public var description: String {
+        switch self {
+        case .inconsistentVMs(let sets): return "VMs loaded different tags: " + sets.map { "[\($0)]" }.joined(separator: " vs ")
         }
     }
 }
