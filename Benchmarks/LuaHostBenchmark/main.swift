@@ -49,6 +49,21 @@ let script = """
     end
     """
 
+let luaOnlySource = """
+    local map = (function() \(script) end)()
+    return function()
+      map({
+        name = "purchase", id = "evt-8f3a2c", ts = 1717171717000,
+        url = "https://shop.example.com/checkout/complete", title = "Thank you",
+        referrer = "https://shop.example.com/cart", currency = "USD", price = 19.99,
+        quantity = 2, product_id = "SKU-1234", product_name = "Blue Mug", category = "Kitchen",
+        brand = "Acme", coupon = "SPRING", consent = true, session_id = "s-42", client_id = "c-7",
+        language = "en-US", screen = "1920x1080",
+        user = {email = "someone@example.com", country = "DE", logged_in = true},
+      })
+    end
+    """
+
 let event: LuaValue = .table([
     "name": "purchase", "id": "evt-8f3a2c", "ts": .int(1_717_171_717_000),
     "url": "https://shop.example.com/checkout/complete", "title": "Thank you",
@@ -59,7 +74,12 @@ let event: LuaValue = .table([
     "user": ["email": "someone@example.com", "country": "DE", "logged_in": true],
 ])
 
-let vm = try LuaVM(modules: [hashModule])
+// BENCH_HOOK_INTERVAL=n overrides the count hook interval (default 1000).
+var limits = LuaLimits.default
+if let interval = ProcessInfo.processInfo.environment["BENCH_HOOK_INTERVAL"].flatMap({ Int($0) }) {
+    limits.hookInterval = interval
+}
+let vm = try LuaVM(limits: limits, modules: [hashModule])
 let module = try vm.load(source: script, chunkName: "tags/mapping.lua")
 
 // Sanity check the result once.
@@ -71,6 +91,25 @@ else {
 }
 
 let iterations = 100_000
+// Profiling aid: BENCH_PROFILE=full|empty|event|build|lua [BENCH_N=n] runs only
+// n calls of one case (for `valgrind --tool=callgrind`: instructions per call
+// = (total of a run with n) - (total with 0)) / n).
+if let profile = ProcessInfo.processInfo.environment["BENCH_PROFILE"] {
+    let n = Int(ProcessInfo.processInfo.environment["BENCH_N"] ?? "") ?? 10_000
+    let emptyFn = try vm.load(source: "return function() end", chunkName: "tags/empty.lua")
+    let buildFn = try vm.load(source: "return function() return {a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10,k=11,l=12,m=13,n=14,o=15,p=16,q=17,r=18,s=19,t={x=1,y=2,z=3}} end", chunkName: "tags/build.lua")
+    let (function, args): (LuaRef, [LuaValue]) = switch profile {
+    case "empty": (emptyFn, [])
+    case "event": (emptyFn, [event])
+    case "build": (buildFn, [])
+    case "lua": (try vm.load(source: luaOnlySource, chunkName: "tags/lua.lua"), [])
+    default: (module, [event])
+    }
+    var sink = 0
+    for _ in 0..<n { sink &+= try vm.call(function, args, owner: "tags/p.lua").count }
+    print("profiled \(profile) x \(n): \(sink)")
+    exit(0)
+}
 // Profiling aid: BENCH_ONLY_BUILD=1 runs only the result-reading path (for perf).
 if ProcessInfo.processInfo.environment["BENCH_ONLY_BUILD"] != nil {
     let build = try vm.load(source: "return function() return {a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10,k=11,l=12,m=13,n=14,o=15,p=16,q=17,r=18,s=19,t={x=1,y=2,z=3}} end", chunkName: "tags/build.lua")
@@ -114,6 +153,8 @@ print(String(format: "median: %.3f µs per invocation (%d iterations x %d runs)"
 print("breakdown (medians):")
 let empty = try vm.load(source: "return function() end", chunkName: "tags/empty.lua")
 try median("empty call, no args", empty, [])
-try median("empty call, event argument", empty, [event])
+try median("empty call, event argument (push only)", empty, [event])
 let build = try vm.load(source: "local e = ... return function() return {a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10,k=11,l=12,m=13,n=14,o=15,p=16,q=17,r=18,s=19,t={x=1,y=2,z=3}} end", chunkName: "tags/build.lua")
-try median("no args, returns 20-field table", build, [])
+try median("no args, returns 20-field table (read only)", build, [])
+let luaOnly = try vm.load(source: luaOnlySource, chunkName: "tags/lua-only.lua")
+try median("same work inside Lua (event built and result dropped in Lua)", luaOnly, [])

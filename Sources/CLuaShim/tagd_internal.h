@@ -17,6 +17,10 @@
 /* Budget kinds latched in tagd_vm.killed. */
 enum { KILL_NONE = 0, KILL_INSTR = 1, KILL_TIME = 2, KILL_MEM = 3 };
 
+/* Push-side key cache geometry (short strings only: Lua interns those). */
+#define TAGD_PK_SLOTS 256
+#define TAGD_PK_MAXLEN 40
+
 struct tagd_vm {
     lua_State *L;
     tagd_limits limits;
@@ -37,6 +41,23 @@ struct tagd_vm {
     int ref_proxies;         /* weak cache: target -> read-only proxy */
     int ref_kill_msg[4];     /* pre-interned kill messages */
     int ref_anchors;         /* strings kept alive so raising never allocates */
+
+    /* Result tape (C -> host): malloc'd, its capacity charged to mem_used. */
+    unsigned char *rt;
+    size_t rt_len;
+    size_t rt_cap;
+    char conv_msg[160];      /* message of the last conversion failure */
+    int rt_pending;          /* a tape was written and not yet acknowledged */
+    /* Key cache (see CLuaShim.h): slot -> Lua string address and id; the
+     * strings are anchored in the registry table ref_kc. */
+    const void *kc_ptr[TAGD_KC_SLOTS];
+    uint64_t kc_id[TAGD_KC_SLOTS];
+    uint64_t kc_next_id;
+    int ref_kc;
+    /* Push-side key cache: table keys of argument tapes, by content (see
+     * push_key in tagd_vm.c); the Lua strings are anchored in ref_pk. */
+    struct { uint32_t len; unsigned char bytes[TAGD_PK_MAXLEN]; } pk[TAGD_PK_SLOTS];
+    int ref_pk;
 
     void *host;
     tagd_native_fn native;
@@ -60,6 +81,19 @@ void tagd_patch_string(lua_State *L);
 
 /* Opens the budgeted table library (leaves it on the stack). */
 int tagd_open_table(lua_State *L);
+
+/* Result tape: initial capacity (allocated with the VM) and the capacity
+ * kept between invocations. */
+#define TAGD_RT_INITIAL 4096
+#define TAGD_RT_KEEP 65536
+
+/* Deepest nesting the result writer recurses into, whatever the limits say
+ * (bounds its C stack use). */
+#define TAGD_RT_MAX_DEPTH 1000
+
+/* Writes `count` stack values from `first` to vm's result tape (see
+ * tagd_read_stack). */
+int tagd_write_values(tagd_vm *vm, lua_State *L, int first, int count, int max_depth);
 
 /* Wraps the value at idx in a (deep) read-only proxy, pushing the result. */
 void tagd_readonly(lua_State *L, int idx, int deep);

@@ -187,6 +187,7 @@ int64_t tagd_vm_instructions_used(tagd_vm *vm) { return vm->instr_used; }
 typedef struct reader {
     const unsigned char *p;
     const unsigned char *end;
+    int keys;  /* stack index of the push key cache's anchors (0: none) */
 } reader;
 
 static int trampoline(lua_State *L);
@@ -203,9 +204,45 @@ static uint32_t read_u32(lua_State *L, reader *r) {
     return v;
 }
 
+static inline unsigned pk_slot(const unsigned char *s, size_t len) {
+    uint64_t a = 0, b = 0;
+    if (len >= 8) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + len - 8, 8);
+    } else {
+        memcpy(&a, s, len);
+    }
+    uint64_t h = a * 0x9E3779B97F4A7C15ULL ^ (b + len) * 0xC2B2AE3D27D4EB4FULL;
+    return (unsigned)(h >> 40) & (TAGD_PK_SLOTS - 1);
+}
+
+/* Pushes a table key. Keys recur across invocations (events of one kind
+ * share their field names), so short ones are looked up by content in a
+ * small direct-mapped cache whose Lua strings are anchored in a
+ * preallocated array: a hit costs a compare and lua_rawgeti instead of
+ * hashing and interning the bytes again. */
+static void push_key(lua_State *L, reader *r, const char *s, size_t len) {
+    if (r->keys == 0 || len > TAGD_PK_MAXLEN) {
+        lua_pushlstring(L, s, len);
+        return;
+    }
+    tagd_vm *vm = tagd_getvm(L);
+    unsigned slot = pk_slot((const unsigned char *)s, len);
+    if (vm->pk[slot].len == len && memcmp(vm->pk[slot].bytes, s, len) == 0) {
+        if (lua_rawgeti(L, r->keys, (lua_Integer)slot + 1) == LUA_TSTRING) return;
+        lua_pop(L, 1);  /* never-filled slot (the empty key) */
+    }
+    lua_pushlstring(L, s, len);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, r->keys, (lua_Integer)slot + 1);  /* array slot: no allocation */
+    vm->pk[slot].len = (uint32_t)len;
+    memcpy(vm->pk[slot].bytes, s, len);
+}
+
 static void push_value(lua_State *L, reader *r, int depth) {
+    /* Callers leave room for one value; containers check for their own
+     * (key, value, cache anchor) slots below. */
     if (depth > 200) luaL_error(L, "value nesting too deep");
-    luaL_checkstack(L, 4, "value nesting too deep");
     need(L, r, 1);
     unsigned char tag = *r->p++;
     switch (tag) {
@@ -237,6 +274,7 @@ static void push_value(lua_State *L, reader *r, int depth) {
         }
         case TAGD_TAPE_ARRAY: {
             uint32_t n = read_u32(L, r);
+            luaL_checkstack(L, 4, "value nesting too deep");
             lua_createtable(L, (int)(n > INT32_MAX ? 0 : n), 0);
             for (uint32_t i = 0; i < n; i++) {
                 push_value(L, r, depth + 1);
@@ -246,11 +284,12 @@ static void push_value(lua_State *L, reader *r, int depth) {
         }
         case TAGD_TAPE_TABLE: {
             uint32_t n = read_u32(L, r);
+            luaL_checkstack(L, 4, "value nesting too deep");
             lua_createtable(L, 0, (int)(n > INT32_MAX ? 0 : n));
             for (uint32_t i = 0; i < n; i++) {
                 uint32_t kl = read_u32(L, r);
                 need(L, r, kl);
-                lua_pushlstring(L, (const char *)r->p, kl);
+                push_key(L, r, (const char *)r->p, kl);
                 r->p += kl;
                 push_value(L, r, depth + 1);
                 lua_rawset(L, -3);
@@ -284,7 +323,7 @@ static int trampoline(lua_State *L) {
     if (vm->native != NULL) status = vm->native(vm->host, L, index, &out, &nresults);
     /* ---- Swift has returned; raising is safe from here on. ---- */
     if (status == TAGD_NATIVE_OK) {
-        reader r = {out.data, out.data + out.length};
+        reader r = {out.data, out.data + out.length, 0};
         luaL_checkstack(L, nresults + 4, "too many results");
         for (int i = 0; i < nresults; i++) push_value(L, &r, 0);
         return nresults;
@@ -549,6 +588,21 @@ static int p_setup(lua_State *L) {
     lua_createtable(L, 0, 0);
     vm->ref_loaded = luaL_ref(L, LUA_REGISTRYINDEX);
 
+    /* Anchors of the result key cache: a preallocated array, so storing
+     * into it never allocates (the result writer must not raise). */
+    lua_createtable(L, TAGD_KC_SLOTS, 0);
+    for (int i = 1; i <= TAGD_KC_SLOTS; i++) {
+        lua_pushboolean(L, 0);
+        lua_rawseti(L, -2, i);
+    }
+    vm->ref_kc = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_createtable(L, TAGD_PK_SLOTS, 0);  /* push key cache anchors, likewise */
+    for (int i = 1; i <= TAGD_PK_SLOTS; i++) {
+        lua_pushboolean(L, 0);
+        lua_rawseti(L, -2, i);
+    }
+    vm->ref_pk = luaL_ref(L, LUA_REGISTRYINDEX);
+
     /* Open the allowed libraries (registered in the registry only). */
     lua_settop(L, 1);
     luaL_requiref(L, LUA_GNAME, luaopen_base, 0);           /* 2 */
@@ -642,6 +696,12 @@ tagd_vm *tagd_vm_new(const tagd_limits *limits, char *err, size_t errlen) {
         return NULL;
     }
     lua_settop(L, 0);
+    /* The result tape starts small; its capacity counts against the cap. */
+    vm->rt = (unsigned char *)malloc(TAGD_RT_INITIAL);
+    if (vm->rt != NULL) {
+        vm->rt_cap = TAGD_RT_INITIAL;
+        vm->mem_used += TAGD_RT_INITIAL;
+    }
     /* Invocations make short-lived garbage (argument and result tables):
      * the generational collector handles that pattern more cheaply. */
     lua_gc(L, LUA_GCGEN, 0, 0);
@@ -651,6 +711,7 @@ tagd_vm *tagd_vm_new(const tagd_limits *limits, char *err, size_t errlen) {
 void tagd_vm_free(tagd_vm *vm) {
     if (vm == NULL) return;
     lua_close(vm->L);
+    free(vm->rt);
     free(vm);
 }
 
@@ -682,7 +743,7 @@ typedef struct define_args {
 
 static int p_define(lua_State *L) {
     define_args *a = (define_args *)lua_touserdata(L, 1);
-    reader r = {a->tape, a->tape + a->length};
+    reader r = {a->tape, a->tape + a->length, 0};
     lua_rawgeti(L, LUA_REGISTRYINDEX, a->vm->ref_base);
     push_value(L, &r, 0);
     if (lua_type(L, -1) == LUA_TTABLE) {
@@ -753,26 +814,50 @@ typedef struct call_args {
     int nargs;
 } call_args;
 
-static int p_call(lua_State *L) {
-    call_args *a = (call_args *)lua_touserdata(L, 1);
-    reader r = {a->tape, a->tape + a->length};
-    luaL_checkstack(L, a->nargs + 8, "too many arguments");
-    lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
-    for (int i = 0; i < a->nargs; i++) push_value(L, &r, 0);
-    lua_call(L, a->nargs, LUA_MULTRET);
-    return lua_gettop(L) - 1;
+typedef struct call_tape_args {
+    call_args call;
+    tagd_vm *vm;
+    int max_depth;
+    int write_status;
+    int nresults;
+} call_tape_args;
+
+/* Pushes the function and the tape-encoded arguments, calls, then converts
+ * the results into the result tape, all inside the invocation. */
+static int p_call_tape(lua_State *L) {
+    call_tape_args *a = (call_tape_args *)lua_touserdata(L, 1);
+    luaL_checkstack(L, a->call.nargs + 8, "too many arguments");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->vm->ref_pk);  /* 2: key anchors */
+    reader r = {a->call.tape, a->call.tape + a->call.length, 2};
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->call.ref);     /* 3: function */
+    for (int i = 0; i < a->call.nargs; i++) push_value(L, &r, 0);
+    lua_call(L, a->call.nargs, LUA_MULTRET);
+    a->nresults = lua_gettop(L) - 2;
+    a->write_status = tagd_write_values(a->vm, L, 3, a->nresults, a->max_depth);
+    /* An oversized result is a memory kill of this invocation. */
+    if (a->write_status == TAGD_KILL_MEMORY && a->vm->killed == KILL_NONE)
+        a->vm->killed = KILL_MEM;
+    return 0;
 }
 
-int tagd_call(tagd_vm *vm, int ref, const unsigned char *tape, size_t length, int nargs) {
+int tagd_call_tape(tagd_vm *vm, int ref, const unsigned char *tape, size_t length,
+                   int nargs, int max_depth, tagd_bytes *out, int *nresults) {
     lua_State *L = vm->L;
     int base = lua_gettop(L);
     if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
-    call_args a = {ref, tape, length, nargs};
+    call_tape_args a = {{ref, tape, length, nargs}, vm, max_depth, TAGD_OK, 0};
     begin_invocation(vm);
-    lua_pushcfunction(L, p_call);
+    lua_pushcfunction(L, p_call_tape);
     lua_pushlightuserdata(L, &a);
-    int status = lua_pcall(L, 1, LUA_MULTRET, 0);
-    return end_invocation(vm, status, base);
+    int status = lua_pcall(L, 1, 0, 0);
+    int result = end_invocation(vm, status, base);
+    if (result != TAGD_OK) return result;
+    lua_settop(L, base);
+    if (a.write_status != TAGD_OK) return a.write_status;
+    out->data = vm->rt;
+    out->length = vm->rt_len;
+    *nresults = a.nresults;
+    return TAGD_OK;
 }
 
 typedef struct field_args {

@@ -1,4 +1,5 @@
 import CLua
+import CLuaShim
 
 /// The arguments of one native-function call, read straight off the Lua
 /// stack without raising. Valid only during the call it was given to.
@@ -14,11 +15,14 @@ public struct LuaArguments {
     /// The function's name, as used in error messages.
     public let functionName: String
 
-    init(L: OpaquePointer, count: Int, functionName: String, maxDepth: Int) {
+    let keyCache: ResultKeyCache
+
+    init(L: OpaquePointer, count: Int, functionName: String, maxDepth: Int, keyCache: ResultKeyCache) {
         self.L = L
         self.count = count
         self.functionName = functionName
         self.maxDepth = maxDepth
+        self.keyCache = keyCache
     }
 
     /// Lua type of argument `i` (1-based); `.nil` when absent.
@@ -110,11 +114,25 @@ public struct LuaArguments {
     /// Any argument as a value (`.nil` when absent); tables are read raw.
     public func value(_ i: Int) throws(LuaArgumentError) -> LuaValue {
         if i < 1 || i > count { return .nil }
-        var reader = self.reader
-        do {
-            return try reader.read(Int32(i))
-        } catch {
-            throw argumentError(i, conversionMessage(error))
+        // Converted in C (non-raising) into the VM's result tape, then decoded.
+        var out = tagd_bytes()
+        let vm = tagd_vm_of(L)
+        let status = tagd_read_stack(L, Int32(i), 1, Int32(clamping: maxDepth), &out)
+        switch Int(status) {
+        case TAGD_OK:
+            do {
+                var reader = ResultTapeReader(out, cache: keyCache)
+                let value = try reader.value()
+                tagd_results_done(vm, 1)
+                return value
+            } catch {
+                tagd_results_done(vm, 0)
+                throw argumentError(i, conversionMessage(error))
+            }
+        case TAGD_ERR_CONVERSION:
+            throw argumentError(i, String(cString: tagd_vm_conversion_message(vm)))
+        default:
+            throw argumentError(i, "not enough memory")
         }
     }
 

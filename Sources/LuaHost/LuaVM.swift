@@ -4,8 +4,10 @@
 /// Every call from Swift into Lua goes through a CLuaShim entry point that
 /// does its raising work (pushing values, creating tables, loading, calling,
 /// luaL_ref) inside `lua_pcall`. The only Lua API Swift calls directly are
-/// proven non-raising reads (see `StackReader`). Swift functions exposed to
-/// Lua report failure as a value; the C trampoline raises it with
+/// proven non-raising reads (see `StackReader`); tables are converted by C
+/// code that is non-raising too (tagd_results.c: results and arguments go
+/// into a flat result tape that Swift decodes in one pass). Swift functions
+/// exposed to Lua report failure as a value; the C trampoline raises it with
 /// `lua_error` after the Swift frame has returned. Callbacks from C into
 /// Swift (native functions, module lookup) never call a raising Lua API.
 ///
@@ -37,6 +39,7 @@ public final class LuaVM {
     private let argumentTape = ValueTape()
     private let nativeTape = ValueTape()
     private let moduleTape = ValueTape(capacity: 256)
+    let keyCache = ResultKeyCache()
     private var inInvocation = false
 
     public init(
@@ -130,11 +133,14 @@ public final class LuaVM {
     /// Reads the value behind `ref` (raw access only; no metamethod runs).
     public func value(_ ref: LuaRef) throws(LuaError) -> LuaValue {
         try checkOwner(ref)
-        let base = lua_gettop(L)
-        defer { lua_settop(L, base) }
-        guard tagd_push_ref(handle, ref.id) != 0 else { throw .conversion("Lua stack exhausted") }
-        var reader = StackReader(L: L, maxDepth: limits.maxResultDepth)
-        return try reader.read(base + 1)
+        var out = tagd_bytes()
+        let status = tagd_read_ref(handle, ref.id, maxDepth, &out)
+        switch Int(status) {
+        case TAGD_OK:
+            return try decodeResults(out, count: 1)[0]
+        case TAGD_ERR_CONVERSION: throw .conversion(conversionMessage())
+        default: throw .memory
+        }
     }
 
     /// Raw lookup of `key` in the table behind `ref`; nil when absent or nil.
@@ -188,22 +194,39 @@ public final class LuaVM {
         try enter()
         defer { inInvocation = false }
         let base = lua_gettop(L)
-        let status = tagd_call(handle, function.id, argumentTape.bytes, argumentTape.count, Int32(args.count))
+        var out = tagd_bytes()
+        var count: Int32 = 0
+        let status = tagd_call_tape(
+            handle, function.id, argumentTape.bytes, argumentTape.count, Int32(args.count),
+            maxDepth, &out, &count)
         guard status == Int32(TAGD_OK) else { throw failure(status, base: base, owner: owner) }
-        defer { lua_settop(L, base) }
-        let top = lua_gettop(L)
+        // Results were converted in C inside the invocation; decode the tape.
+        return try decodeResults(out, count: Int(count))
+    }
+
+    /// Decodes a result tape and acknowledges it to the shim.
+    private func decodeResults(_ tape: tagd_bytes, count: Int) throws(LuaError) -> [LuaValue] {
+        var reader = ResultTapeReader(tape, cache: keyCache)
         var results: [LuaValue] = []
-        results.reserveCapacity(Int(top - base))
-        var reader = StackReader(L: L, maxDepth: limits.maxResultDepth)
-        var index = base + 1
-        while index <= top {
-            results.append(try reader.read(index))
-            index += 1
+        results.reserveCapacity(count)
+        do {
+            for _ in 0..<count { results.append(try reader.value()) }
+        } catch {
+            tagd_results_done(handle, 0)
+            throw error
         }
+        tagd_results_done(handle, 1)
         return results
     }
 
     // MARK: - Internals
+
+    /// The table depth limit as the shim takes it.
+    private var maxDepth: Int32 { Int32(clamping: limits.maxResultDepth) }
+
+    private func conversionMessage() -> String {
+        String(cString: tagd_vm_conversion_message(handle))
+    }
 
     private func enter() throws(LuaError) {
         // A native function cannot reach its VM (it is not Sendable), but
@@ -231,6 +254,7 @@ public final class LuaVM {
         case TAGD_ERR_RUNTIME: return .runtime(errorMessage())
         case TAGD_ERR_MEMORY: return .memory
         case TAGD_ERR_STACK: return .runtime("Lua stack exhausted")
+        case TAGD_ERR_CONVERSION: return .conversion(conversionMessage())
         case TAGD_KILL_INSTRUCTIONS:
             return kill(owner, .instructions, limit: limits.instructionsPerInvocation)
         case TAGD_KILL_TIME:
@@ -309,7 +333,7 @@ public final class LuaVM {
         let entry = natives[index]
         let arguments = LuaArguments(
             L: state, count: Int(lua_gettop(state)), functionName: entry.name,
-            maxDepth: limits.maxResultDepth)
+            maxDepth: limits.maxResultDepth, keyCache: keyCache)
         var status = Int32(TAGD_NATIVE_OK)
         do {
             let values = try entry.function(arguments)

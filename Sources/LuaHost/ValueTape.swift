@@ -9,7 +9,7 @@ import CLuaShim
 final class ValueTape {
     private(set) var base: UnsafeMutableRawPointer
     private(set) var count = 0
-    private var capacity: Int
+    private(set) var capacity: Int
 
     init(capacity: Int = 4096) {
         self.capacity = capacity
@@ -91,49 +91,146 @@ final class ValueTape {
     }
 
     /// Encodes one value; tables deeper than `maxDepth` are refused.
+    ///
+    /// The hot path: the buffer's pointer, length and capacity live in a
+    /// local `TapeWriter` (registers, not class fields reloaded after every
+    /// store) and each value reserves its worst case once.
     func encode(_ value: LuaValue, depth: Int = 0, maxDepth: Int) throws(LuaError) {
-        switch value {
-        case .nil:
-            appendByte(Int32(TAGD_TAPE_NIL))
-        case .bool(let b):
-            appendByte(Int32(b ? TAGD_TAPE_TRUE : TAGD_TAPE_FALSE))
-        case .int(let i):
-            appendByte(Int32(TAGD_TAPE_INT))
-            appendInt64(i)
-        case .double(let d):
-            appendByte(Int32(TAGD_TAPE_DOUBLE))
-            appendDouble(d)
-        case .string(let s):
-            appendByte(Int32(TAGD_TAPE_STRING))
-            try appendLengthPrefixed(s)
-        case .bytes(let b):
-            appendByte(Int32(TAGD_TAPE_STRING))
-            try appendLengthPrefixed(bytes: b)
-        case .array(let items):
-            guard depth < maxDepth else { throw .conversion("table nesting deeper than \(maxDepth)") }
-            guard items.count <= Int(UInt32.max) else { throw .conversion("array too large") }
-            appendByte(Int32(TAGD_TAPE_ARRAY))
-            appendUInt32(UInt32(items.count))
-            for item in items { try encode(item, depth: depth + 1, maxDepth: maxDepth) }
-        case .table(let fields):
-            guard depth < maxDepth else { throw .conversion("table nesting deeper than \(maxDepth)") }
-            guard fields.count <= Int(UInt32.max) else { throw .conversion("table too large") }
-            appendByte(Int32(TAGD_TAPE_TABLE))
-            appendUInt32(UInt32(fields.count))
-            for (key, item) in fields {
-                try appendLengthPrefixed(key)
-                try encode(item, depth: depth + 1, maxDepth: maxDepth)
-            }
-        case .null:
-            appendByte(Int32(TAGD_TAPE_NULL))
-        case .function:
-            throw .conversion("a function marker cannot be passed to Lua")
+        var writer = TapeWriter(base: base, count: count, capacity: capacity)
+        defer {
+            base = writer.base
+            count = writer.count
+            capacity = writer.capacity
         }
+        try writer.encode(value, depth: depth, maxDepth: maxDepth)
     }
 
     /// Encodes a host native function reference (module tables only).
     func encodeNative(index: Int) {
         appendByte(Int32(TAGD_TAPE_NATIVE))
         appendUInt32(UInt32(truncatingIfNeeded: index))
+    }
+}
+
+/// Writes values into a tape buffer it temporarily owns (see
+/// `ValueTape.encode`); growing reallocates the buffer.
+struct TapeWriter {
+    var base: UnsafeMutableRawPointer
+    var count: Int
+    var capacity: Int
+
+    @inline(__always)
+    mutating func reserve(_ n: Int) {
+        if capacity &- count < n { grow(n) }
+    }
+
+    @inline(never)
+    mutating func grow(_ n: Int) {
+        let newCapacity = max(count + n, capacity * 2)
+        let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        newBase.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    /// Tag byte, then (when `withCount`) a UInt32; space must be reserved.
+    @inline(__always)
+    mutating func put(tag: Int32) {
+        base.storeBytes(of: UInt8(truncatingIfNeeded: tag), toByteOffset: count, as: UInt8.self)
+        count &+= 1
+    }
+
+    @inline(__always)
+    mutating func put(_ value: UInt32) {
+        base.storeBytes(of: value, toByteOffset: count, as: UInt32.self)
+        count &+= 4
+    }
+
+    @inline(__always)
+    mutating func put(_ value: UInt64) {
+        base.storeBytes(of: value, toByteOffset: count, as: UInt64.self)
+        count &+= 8
+    }
+
+    /// Optional tag, UInt32 length, bytes.
+    @inline(__always)
+    mutating func putString(tag: Int32?, _ bytes: UnsafeBufferPointer<UInt8>) throws(LuaError) {
+        guard bytes.count <= Int(UInt32.max) else { throw .conversion("string longer than 4 GiB") }
+        putStringUnchecked(tag: tag, bytes)
+    }
+
+    @inline(__always)
+    mutating func putStringUnchecked(tag: Int32?, _ bytes: UnsafeBufferPointer<UInt8>) {
+        let n = bytes.count
+        reserve(n &+ 5)
+        if let tag { put(tag: tag) }
+        put(UInt32(truncatingIfNeeded: n))
+        if n > 0, let source = bytes.baseAddress {
+            (base + count).copyMemory(from: source, byteCount: n)
+            count &+= n
+        }
+    }
+
+    @inline(__always)
+    mutating func putString(tag: Int32?, _ string: String) throws(LuaError) {
+        guard string.utf8.count <= Int(UInt32.max) else { throw .conversion("string longer than 4 GiB") }
+        // Native strings (small or not) always have contiguous UTF-8.
+        let done: Bool? = string.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            putStringUnchecked(tag: tag, utf8)
+            return true
+        }
+        if done == nil {
+            var copy = string
+            copy.makeContiguousUTF8()
+            try putString(tag: tag, copy)
+        }
+    }
+
+    mutating func encode(_ value: LuaValue, depth: Int, maxDepth: Int) throws(LuaError) {
+        switch value {
+        case .nil:
+            reserve(1)
+            put(tag: Int32(TAGD_TAPE_NIL))
+        case .bool(let b):
+            reserve(1)
+            put(tag: Int32(b ? TAGD_TAPE_TRUE : TAGD_TAPE_FALSE))
+        case .int(let i):
+            reserve(9)
+            put(tag: Int32(TAGD_TAPE_INT))
+            put(UInt64(bitPattern: i))
+        case .double(let d):
+            reserve(9)
+            put(tag: Int32(TAGD_TAPE_DOUBLE))
+            put(d.bitPattern)
+        case .string(let s):
+            try putString(tag: Int32(TAGD_TAPE_STRING), s)
+        case .bytes(let b):
+            try b.withUnsafeBufferPointer { (bytes) throws(LuaError) in
+                try putString(tag: Int32(TAGD_TAPE_STRING), bytes)
+            }
+        case .array(let items):
+            guard depth < maxDepth else { throw .conversion("table nesting deeper than \(maxDepth)") }
+            guard items.count <= Int(UInt32.max) else { throw .conversion("array too large") }
+            reserve(5)
+            put(tag: Int32(TAGD_TAPE_ARRAY))
+            put(UInt32(truncatingIfNeeded: items.count))
+            for item in items { try encode(item, depth: depth &+ 1, maxDepth: maxDepth) }
+        case .table(let fields):
+            guard depth < maxDepth else { throw .conversion("table nesting deeper than \(maxDepth)") }
+            guard fields.count <= Int(UInt32.max) else { throw .conversion("table too large") }
+            reserve(5)
+            put(tag: Int32(TAGD_TAPE_TABLE))
+            put(UInt32(truncatingIfNeeded: fields.count))
+            for (key, item) in fields {
+                try putString(tag: nil, key)
+                try encode(item, depth: depth &+ 1, maxDepth: maxDepth)
+            }
+        case .null:
+            reserve(1)
+            put(tag: Int32(TAGD_TAPE_NULL))
+        case .function:
+            throw .conversion("a function marker cannot be passed to Lua")
+        }
     }
 }

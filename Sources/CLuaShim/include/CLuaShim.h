@@ -24,7 +24,9 @@ enum {
     TAGD_KILL_INSTRUCTIONS = 4,
     TAGD_KILL_TIME = 5,
     TAGD_KILL_MEMORY = 6,
-    TAGD_ERR_STACK = 7         /* lua_checkstack refused */
+    TAGD_ERR_STACK = 7,        /* lua_checkstack refused */
+    TAGD_ERR_CONVERSION = 8    /* a value could not be converted for the host;
+                                * message: tagd_vm_conversion_message */
 };
 
 /* Tape tags: the flat encoding the host uses to hand values to C. */
@@ -38,8 +40,37 @@ enum {
     TAGD_TAPE_ARRAY = 6,    /* + uint32 count + count values */
     TAGD_TAPE_TABLE = 7,    /* + uint32 count + count (string key, value) */
     TAGD_TAPE_NULL = 8,     /* the JSON null sentinel */
-    TAGD_TAPE_NATIVE = 9    /* + uint32 index of a host native function */
+    TAGD_TAPE_NATIVE = 9,   /* + uint32 index of a host native function */
+    /* Result tapes (C -> host) only: */
+    TAGD_TAPE_BYTES = 10,   /* + uint32 length + bytes: a string that is not UTF-8 */
+    TAGD_TAPE_FUNCTION = 11,/* a Lua function (opaque marker) */
+    /* Table keys in result tapes: */
+    TAGD_KEY_TEXT = 12,     /* + uint32 length + bytes */
+    TAGD_KEY_DEF = 13,      /* + uint16 slot + uint64 id + uint32 length + bytes:
+                             * key cache slot `slot` now holds key `id` */
+    TAGD_KEY_REF = 14       /* + uint16 slot + uint64 id: the key cached there */
 };
+
+/* Key cache shared by the result writer (C) and decoder (host): string keys
+ * up to TAGD_KC_MAXLEN bytes get a slot (direct-mapped by the Lua string's
+ * address; the string is anchored so the address stays unique) and an id
+ * that is never reused. A key seen before is written as TAGD_KEY_REF: the
+ * host reuses its String, and tables with the same key sequence (same
+ * "shape", a hash of the ids written in the table header) can reuse one
+ * dictionary layout. The host acknowledges every tape with
+ * tagd_results_done(vm, ok); an unacknowledged or failed tape clears the C
+ * side, so both sides always agree on what a slot holds. */
+#define TAGD_KC_SLOTS 1024
+#define TAGD_KC_MAXLEN 64
+
+/* Result tapes (C -> host) use the tags above with these rules: TAGD_TAPE_STRING
+ * is valid UTF-8 (TAGD_TAPE_BYTES otherwise); TAGD_TAPE_TABLE keys are valid
+ * UTF-8 text (number keys already formatted the way Lua's tostring does); a
+ * table is TAGD_TAPE_ARRAY exactly when it is a non-empty sequence 1..n with no
+ * other keys. Integers and doubles are native-endian and unaligned.
+ * TAGD_TAPE_TABLE is followed by uint32 count and uint64 shape (0 when some
+ * key is not cached), then count (key, value) pairs, each key tagged
+ * TAGD_KEY_*. */
 
 /* Native callback outcome. */
 enum {
@@ -91,9 +122,34 @@ int tagd_load(tagd_vm *vm, const char *source, size_t length,
               const char *chunkname, int *ref);
 
 /* Calls the function held by `ref` with tape-encoded arguments, as one
- * invocation. On TAGD_OK the results are on the stack above the old top. */
-int tagd_call(tagd_vm *vm, int ref, const unsigned char *tape, size_t length,
-              int nargs);
+ * invocation. The results are converted (raw reads only, no metamethod
+ * runs) into a result tape inside the invocation: *out receives
+ * the tape (valid until tagd_results_done or the next call into this VM) and
+ * *nresults the number of values in it. Conversion failures (depth beyond
+ * max_depth, cycles, unsupported types or keys) return TAGD_ERR_CONVERSION;
+ * a tape that would exceed the memory cap is a memory budget kill. Nothing
+ * is left on the Lua stack. */
+int tagd_call_tape(tagd_vm *vm, int ref, const unsigned char *tape, size_t length,
+                   int nargs, int max_depth, tagd_bytes *out, int *nresults);
+
+/* Converts `count` stack values from `first` (any thread of the VM) into a
+ * result tape, as above. Non-raising: safe from a native-function callback.
+ * Returns TAGD_OK, TAGD_ERR_CONVERSION or TAGD_KILL_MEMORY (tape over the
+ * memory cap; not latched). The stack top is left unchanged. */
+int tagd_read_stack(lua_State *L, int first, int count, int max_depth, tagd_bytes *out);
+
+/* The VM that owns a state or thread (non-raising). */
+tagd_vm *tagd_vm_of(lua_State *L);
+
+/* tagd_read_stack for the value held by a registry ref. */
+int tagd_read_ref(tagd_vm *vm, int ref, int max_depth, tagd_bytes *out);
+
+/* The host has decoded the last result tape (ok = 1) or failed to (ok = 0,
+ * which also clears the key cache). Releases a large tape. */
+void tagd_results_done(tagd_vm *vm, int ok);
+
+/* The message of the last TAGD_ERR_CONVERSION (NUL-terminated). */
+const char *tagd_vm_conversion_message(tagd_vm *vm);
 
 /* Raw field lookup: *out receives a ref, or LUA_REFNIL when absent/nil. */
 int tagd_field(tagd_vm *vm, int ref, const char *key, size_t keylen, int *out);

@@ -1,0 +1,283 @@
+import CLuaShim
+
+/// The host half of the shim's result key cache (see `TAGD_KC_SLOTS` in
+/// CLuaShim.h), plus dictionary templates for recurring table shapes.
+///
+/// - `TAGD_KEY_DEF slot id text` stores a key's `String` in `slot`;
+///   `TAGD_KEY_REF slot id` reuses it (no String creation, no UTF-8 work).
+/// - A table whose keys are all cached carries a nonzero shape (a hash of
+///   its key ids in traversal order). The second time a shape is seen, its
+///   dictionary is kept as a template with every key's `Dictionary.Index`;
+///   later tables of that shape copy the template (a storage copy, no
+///   rehashing) and store each value at its index, so no key is hashed.
+///   Ids are never reused, so a template can only match the exact keys it
+///   was built from; any mismatch falls back to plain insertion.
+///
+/// One per VM; used only while that VM is borrowed (not thread-safe).
+final class ResultKeyCache {
+    static let slotCount = Int(TAGD_KC_SLOTS)
+    static let templateCount = 64
+
+    let ids: UnsafeMutablePointer<UInt64>
+    let keys: UnsafeMutablePointer<String>
+    private var templates: [ShapeTemplate?]
+    private var seen: [UInt64]
+
+    init() {
+        ids = .allocate(capacity: Self.slotCount)
+        ids.initialize(repeating: 0, count: Self.slotCount)
+        keys = .allocate(capacity: Self.slotCount)
+        keys.initialize(repeating: "", count: Self.slotCount)
+        templates = Array(repeating: nil, count: Self.templateCount)
+        seen = Array(repeating: 0, count: Self.templateCount)
+    }
+
+    deinit {
+        ids.deinitialize(count: Self.slotCount)
+        ids.deallocate()
+        keys.deinitialize(count: Self.slotCount)
+        keys.deallocate()
+    }
+
+    @inline(__always)
+    func template(for shape: UInt64, count: Int) -> ShapeTemplate? {
+        if let t = templates[Int(truncatingIfNeeded: shape) & (Self.templateCount - 1)],
+           t.shape == shape, t.ids.count == count
+        {
+            return t
+        }
+        return nil
+    }
+
+    /// True when `shape` was seen before (worth building a template for).
+    @inline(__always)
+    func noteShape(_ shape: UInt64) -> Bool {
+        let i = Int(truncatingIfNeeded: shape) & (Self.templateCount - 1)
+        if seen[i] == shape { return true }
+        seen[i] = shape
+        return false
+    }
+
+    func store(_ template: ShapeTemplate) {
+        templates[Int(truncatingIfNeeded: template.shape) & (Self.templateCount - 1)] = template
+    }
+}
+
+/// A dictionary layout for one table shape: its keys in tape order, their
+/// ids and their indices in `dictionary` (whose values are placeholders).
+final class ShapeTemplate {
+    let shape: UInt64
+    let ids: [UInt64]
+    let keys: [String]
+    let dictionary: [String: LuaValue]
+    let indices: [Dictionary<String, LuaValue>.Index]
+
+    init?(shape: UInt64, ids: [UInt64], keys: [String], from fields: [String: LuaValue]) {
+        let dictionary = fields.mapValues { _ in LuaValue.nil }
+        var indices: [Dictionary<String, LuaValue>.Index] = []
+        indices.reserveCapacity(keys.count)
+        for key in keys {
+            guard let index = dictionary.index(forKey: key) else { return nil }
+            indices.append(index)
+        }
+        self.shape = shape
+        self.ids = ids
+        self.keys = keys
+        self.dictionary = dictionary
+        self.indices = indices
+    }
+}
+
+/// Decodes a result tape written by the shim (`tagd_call_tape`,
+/// `tagd_read_stack`, `tagd_read_ref`) in one pass: no call into Lua per
+/// key or value. C has already checked depth, cycles, key types and UTF-8
+/// validity (tags `STRING` vs `BYTES`), so Swift only builds values; the one
+/// check left here is a duplicate key after number-to-text conversion
+/// (`{[1] = "a", ["1"] = "b"}`).
+///
+/// Whoever obtained the tape must call `tagd_results_done(vm, ok)` with
+/// whether decoding succeeded (it keeps the key cache consistent).
+struct ResultTapeReader {
+    private var position: UnsafeRawPointer
+    private let end: UnsafeRawPointer
+    private let cache: ResultKeyCache
+
+    init(_ bytes: tagd_bytes, cache: ResultKeyCache) {
+        // An empty tape may have no storage; point at something harmless.
+        let start = bytes.data.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(bitPattern: 0x10)!
+        self.position = start
+        self.end = start + bytes.length
+        self.cache = cache
+    }
+
+    @inline(__always)
+    private func need(_ n: Int) throws(LuaError) {
+        guard end - position >= n else { throw .conversion("malformed result tape") }
+    }
+
+    @inline(__always)
+    private mutating func byte() throws(LuaError) -> UInt8 {
+        try need(1)
+        let value = position.load(as: UInt8.self)
+        position += 1
+        return value
+    }
+
+    @inline(__always)
+    private mutating func count() throws(LuaError) -> Int {
+        try need(4)
+        let value = position.loadUnaligned(as: UInt32.self)
+        position += 4
+        return Int(value)
+    }
+
+    @inline(__always)
+    private mutating func word() throws(LuaError) -> UInt64 {
+        try need(8)
+        let value = position.loadUnaligned(as: UInt64.self)
+        position += 8
+        return value
+    }
+
+    /// The next `n` bytes, as a typed buffer (for the fast String paths).
+    @inline(__always)
+    private mutating func utf8(_ n: Int) throws(LuaError) -> UnsafeBufferPointer<UInt8> {
+        try need(n)
+        let buffer = UnsafeBufferPointer(start: position.assumingMemoryBound(to: UInt8.self), count: n)
+        position += n
+        return buffer
+    }
+
+    /// Text the writer has validated as UTF-8 (decoding never repairs).
+    @inline(__always)
+    private mutating func text() throws(LuaError) -> String {
+        let n = try count()
+        return String(decoding: try utf8(n), as: UTF8.self)
+    }
+
+    /// A cache slot number, checked.
+    @inline(__always)
+    private mutating func slot() throws(LuaError) -> Int {
+        try need(2)
+        let value = Int(position.loadUnaligned(as: UInt16.self))
+        position += 2
+        guard value < ResultKeyCache.slotCount else { throw .conversion("malformed result tape") }
+        return value
+    }
+
+    /// A table key: its cache id (0 when uncached) and, when `wantString`
+    /// (or the key is not cached), its text.
+    @inline(__always)
+    private mutating func key(wantString: Bool) throws(LuaError) -> (id: UInt64, slot: Int, string: String?) {
+        switch Int32(try byte()) {
+        case Int32(TAGD_KEY_REF):
+            let slot = try slot()
+            let id = try word()
+            guard cache.ids[slot] == id else { throw .conversion("result key cache out of sync") }
+            return (id, slot, wantString ? cache.keys[slot] : nil)
+        case Int32(TAGD_KEY_DEF):
+            let slot = try slot()
+            let id = try word()
+            let string = try text()
+            cache.ids[slot] = id
+            cache.keys[slot] = string
+            return (id, slot, string)
+        case Int32(TAGD_KEY_TEXT):
+            return (0, -1, try text())
+        default:
+            throw .conversion("malformed result tape")
+        }
+    }
+
+    mutating func value() throws(LuaError) -> LuaValue {
+        switch Int32(try byte()) {
+        case Int32(TAGD_TAPE_NIL): return .nil
+        case Int32(TAGD_TAPE_FALSE): return .bool(false)
+        case Int32(TAGD_TAPE_TRUE): return .bool(true)
+        case Int32(TAGD_TAPE_INT): return .int(Int64(bitPattern: try word()))
+        case Int32(TAGD_TAPE_DOUBLE): return .double(Double(bitPattern: try word()))
+        case Int32(TAGD_TAPE_STRING): return .string(try text())
+        case Int32(TAGD_TAPE_BYTES):
+            let n = try count()
+            return .bytes(Array(try utf8(n)))
+        case Int32(TAGD_TAPE_ARRAY):
+            let n = try count()
+            var items: [LuaValue] = []
+            items.reserveCapacity(n)
+            for _ in 0..<n { items.append(try value()) }
+            return .array(items)
+        case Int32(TAGD_TAPE_TABLE):
+            return .table(try table())
+        case Int32(TAGD_TAPE_NULL): return .null
+        case Int32(TAGD_TAPE_FUNCTION): return .function
+        default: throw .conversion("malformed result tape")
+        }
+    }
+
+    private mutating func table() throws(LuaError) -> [String: LuaValue] {
+        let n = try count()
+        let shape = try word()
+        if shape != 0, let template = cache.template(for: shape, count: n) {
+            return try table(n, like: template)
+        }
+        let record = shape != 0 && cache.noteShape(shape)
+        var fields = [String: LuaValue](minimumCapacity: n)
+        var ids: [UInt64] = []
+        var keys: [String] = []
+        if record {
+            ids.reserveCapacity(n)
+            keys.reserveCapacity(n)
+        }
+        for _ in 0..<n {
+            let (id, _, string) = try key(wantString: true)
+            guard let key = string else { throw .conversion("malformed result tape") }
+            if record {
+                ids.append(id)
+                keys.append(key)
+            }
+            try insert(key, try value(), into: &fields)
+        }
+        if record, let template = ShapeTemplate(shape: shape, ids: ids, keys: keys, from: fields) {
+            cache.store(template)
+        }
+        return fields
+    }
+
+    /// A table announced with a known shape: values go straight to their
+    /// template indices. Falls back to insertion at the first key that does
+    /// not match (possible only if the shape hash collided).
+    private mutating func table(_ n: Int, like template: ShapeTemplate) throws(LuaError) -> [String: LuaValue] {
+        var fields = template.dictionary
+        var j = 0
+        while j < n {
+            let (id, slot, string) = try key(wantString: false)
+            guard id == template.ids[j] else {
+                var fresh = [String: LuaValue](minimumCapacity: n)
+                for k in 0..<j { fresh[template.keys[k]] = fields.values[template.indices[k]] }
+                guard let key = string ?? (slot >= 0 ? cache.keys[slot] : nil) else {
+                    throw .conversion("malformed result tape")
+                }
+                try insert(key, try value(), into: &fresh)
+                j += 1
+                while j < n {
+                    guard let key = try self.key(wantString: true).string else {
+                        throw .conversion("malformed result tape")
+                    }
+                    try insert(key, try value(), into: &fresh)
+                    j += 1
+                }
+                return fresh
+            }
+            fields.values[template.indices[j]] = try value()
+            j += 1
+        }
+        return fields
+    }
+
+    @inline(__always)
+    private func insert(_ key: String, _ item: LuaValue, into fields: inout [String: LuaValue]) throws(LuaError) {
+        if fields.updateValue(item, forKey: key) != nil {
+            throw .conversion("duplicate key '\(key)' after conversion to string")
+        }
+    }
+}
