@@ -97,9 +97,18 @@ let package = Package(
                 "TagdServer", "TagRuntime", "TagTesting", "PinterestCAPI", "TagdJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `tagd serve` installs NIO's event loops as Swift's global executor (BENCHMARKS.md).
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(name: "LuaHostBenchmark", dependencies: ["LuaHost"], path: "Benchmarks/LuaHostBenchmark"),
+        // `make bench`: the fake Pinterest as a process of its own, and the batcher's delivery rate.
+        .executableTarget(
+            name: "FakePinterestServer", dependencies: ["PinterestTesting"], path: "Benchmarks/FakePinterestServer"),
+        .executableTarget(
+            name: "DeliveryBenchmark",
+            dependencies: ["PinterestCAPI", "PinterestTesting", "TagdJSON"],
+            path: "Benchmarks/DeliveryBenchmark"),
 
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost"]),
         .testTarget(name: "TagdJSONTests", dependencies: ["TagdJSON"]),
@@ -121,6 +130,7 @@ let package = Package(
             dependencies: [
                 "TagdServer", "PinterestTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ],
