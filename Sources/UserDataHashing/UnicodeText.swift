@@ -14,7 +14,7 @@ enum UnicodeText {
     static func trim(_ s: String) -> String {
         let scalars = s.unicodeScalars
         guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = scalars.lastIndex(where: { !isSpace($0) })!
+        let last = scalars.lastIndex(where: { !isSpace($0) }) ?? first
         if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return s }
         return String(scalars[first...last])
     }
