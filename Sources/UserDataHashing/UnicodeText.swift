@@ -2,8 +2,9 @@ import Foundation
 
 /// The Unicode steps every hashed field shares (RULES.md, "For every hashed field"): trimming, NFC,
 /// locale-independent full lower-casing and decimal-digit folding. Each has an ASCII fast path, because the
-/// browser and the server must agree byte for byte and most input is plain ASCII.
-enum UnicodeText {
+/// browser and the server must agree byte for byte and most input is plain ASCII. Scripts get `trim` and
+/// `lower` as `text.trim`/`text.lower`, so a tag's own clean-up matches the hashing rules exactly.
+public enum UnicodeText {
     /// Unicode White_Space plus U+FEFF (a BOM or zero-width no-break space pasted in from a spreadsheet).
     @inline(__always) static func isSpace(_ s: Unicode.Scalar) -> Bool {
         if s.value < 0x80 { return ASCII.isSpace(UInt8(s.value)) }
@@ -11,7 +12,7 @@ enum UnicodeText {
     }
 
     /// `s` without leading and trailing White_Space / U+FEFF.
-    static func trim(_ s: String) -> String {
+    public static func trim(_ s: String) -> String {
         let scalars = s.unicodeScalars
         guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
         let last = scalars.lastIndex(where: { !isSpace($0) }) ?? first
@@ -27,7 +28,7 @@ enum UnicodeText {
     /// Locale-independent full lower-casing (`İ` -> `i̇`, `ß` stays `ß`), including the one context-dependent
     /// rule of SpecialCasing.txt that is not locale-specific: capital sigma at the end of a word becomes final
     /// sigma `ς` (`ΟΔΥΣΣΕΥΣ` -> `οδυσσευς`). Swift's `lowercased()` does the rest but maps every Σ to σ.
-    static func lower(_ s: String) -> String {
+    public static func lower(_ s: String) -> String {
         guard s.unicodeScalars.contains("\u{03A3}") else { return s.lowercased() }
         let scalars = Array(s.unicodeScalars)
         var out = String.UnicodeScalarView()

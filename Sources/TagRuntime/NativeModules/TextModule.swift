@@ -1,24 +1,13 @@
 import LuaHost
+import UserDataHashing
 
-/// `text`: trimming and lower-casing without Lua patterns, which cost most of a mapping's time.
+/// `text`: trimming and lower-casing without Lua patterns (which cost most of a mapping's time), by the
+/// same Unicode rules the hashing uses.
 enum TextModule {
     static func make() -> NativeModule {
         NativeModule(name: "text", functions: [
-            "trim": { args in
-                [.string(try args.string(1).trimmingWhitespace())]
-            },
-            "lower": { args in
-                [.string(try args.string(1).lowercased())]
-            },
+            "trim": { args in [.string(UnicodeText.trim(try args.string(1)))] },
+            "lower": { args in [.string(UnicodeText.lower(try args.string(1)))] },
         ])
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) ?? first
-        return String(scalars[first...last])
     }
 }
