@@ -54,6 +54,10 @@ struct tagd_vm {
     uint64_t kc_id[TAGD_KC_SLOTS];
     uint64_t kc_next_id;
     int ref_kc;
+    /* Value cache (string values; see TAGD_VC_SLOTS): anchored in ref_vc. */
+    const void *vc_ptr[TAGD_VC_SLOTS];
+    uint64_t vc_id[TAGD_VC_SLOTS];
+    int ref_vc;
     /* Push-side key cache: table keys of argument tapes, by content (see
      * push_key in tagd_vm.c); the Lua strings are anchored in ref_pk. */
     struct { uint32_t len; unsigned char bytes[TAGD_PK_MAXLEN]; } pk[TAGD_PK_SLOTS];
@@ -94,6 +98,11 @@ int tagd_open_table(lua_State *L);
 /* Writes `count` stack values from `first` to vm's result tape (see
  * tagd_read_stack). */
 int tagd_write_values(tagd_vm *vm, lua_State *L, int first, int count, int max_depth);
+
+/* If the value at idx is a shared read-only view (tagd_share), pushes the
+ * real table behind it and returns 1; otherwise pushes nothing and returns
+ * 0. Non-raising (raw access only; needs no reserved stack slots). */
+int tagd_view_target(lua_State *L, int idx);
 
 /* Wraps the value at idx in a (deep) read-only proxy, pushing the result. */
 void tagd_readonly(lua_State *L, int idx, int deep);

@@ -4,7 +4,8 @@
  *
  * Non-raising by construction: only lua_type, lua_toboolean, lua_isinteger,
  * lua_tointegerx, lua_tonumberx, lua_touserdata, lua_topointer, lua_rawlen,
- * lua_rawgeti, lua_next over an unmodified table, lua_checkstack, lua_settop
+ * lua_rawgeti, lua_next over an unmodified table, lua_checkstack, lua_settop,
+ * lua_getmetatable and lua_rawgetp (to see through shared read-only views)
  * and lua_tolstring on values that already are strings (no conversion, no
  * allocation). No metamethod ever runs. The tape lives in malloc'd memory
  * whose capacity is charged to the VM's memory cap, so a huge result (say, a
@@ -27,11 +28,13 @@ typedef struct rt_writer {
     lua_State *L;
     int max_depth;
     int anchors;  /* stack index of the key cache's anchor table */
+    int vanchors; /* stack index of the value cache's anchor table */
     int status;   /* TAGD_OK until something fails */
 } rt_writer;
 
 static void kc_clear(tagd_vm *vm) {
     memset(vm->kc_ptr, 0, sizeof vm->kc_ptr);
+    memset(vm->vc_ptr, 0, sizeof vm->vc_ptr);
 }
 
 static inline unsigned kc_slot(const void *p) {
@@ -180,9 +183,23 @@ static int write_key(rt_writer *w, int idx, uint64_t *shape) {
     }
 }
 
+static int write_table_raw(rt_writer *w, int t, int depth, const rt_frame *path);
+
+/* A shared read-only view (tagd_share) is written as the real table behind
+ * it: found with lua_getmetatable + lua_rawgetp, raw like everything else. */
 static int write_table(rt_writer *w, int idx, int depth, const rt_frame *path) {
     lua_State *L = w->L;
     int t = lua_absindex(L, idx);
+    if (tagd_view_target(L, t)) {
+        if (!write_table_raw(w, lua_gettop(L), depth, path)) return 0;
+        lua_settop(L, -2);
+        return 1;
+    }
+    return write_table_raw(w, t, depth, path);
+}
+
+static int write_table_raw(rt_writer *w, int t, int depth, const rt_frame *path) {
+    lua_State *L = w->L;
     if (depth > w->max_depth)
         return rt_fail(w, TAGD_ERR_CONVERSION, "table nesting deeper than %d", NULL, w->max_depth);
     const void *self = lua_topointer(L, t);
@@ -279,6 +296,35 @@ static int write_value(rt_writer *w, int idx, int depth, const rt_frame *path) {
         case LUA_TSTRING: {
             size_t len;
             const char *s = lua_tolstring(L, idx, &len);
+            if (len <= TAGD_KC_MAXLEN) {
+                unsigned slot = kc_slot(s) & (TAGD_VC_SLOTS - 1);
+                uint16_t slot16 = (uint16_t)slot;
+                if (vm->vc_ptr[slot] == (const void *)s) {  /* cached: no bytes */
+                    if (!rt_reserve(w, 11)) return 0;
+                    put_u8(vm, TAGD_TAPE_STR_REF);
+                    memcpy(vm->rt + vm->rt_len, &slot16, 2);
+                    memcpy(vm->rt + vm->rt_len + 2, &vm->vc_id[slot], 8);
+                    vm->rt_len += 10;
+                    return 1;
+                }
+                if (!tagd_utf8_valid((const unsigned char *)s, len))
+                    return put_string(w, TAGD_TAPE_BYTES, s, len);
+                if (!rt_reserve(w, 15 + len)) return 0;
+                /* Anchored (preallocated array slot: no allocation) so the
+                 * address stays unique while cached. */
+                lua_pushvalue(L, idx);
+                lua_rawseti(L, w->vanchors, (lua_Integer)slot + 1);
+                vm->vc_ptr[slot] = s;
+                vm->vc_id[slot] = ++vm->kc_next_id;
+                uint32_t len32 = (uint32_t)len;
+                put_u8(vm, TAGD_TAPE_STR_DEF);
+                memcpy(vm->rt + vm->rt_len, &slot16, 2);
+                memcpy(vm->rt + vm->rt_len + 2, &vm->vc_id[slot], 8);
+                memcpy(vm->rt + vm->rt_len + 10, &len32, 4);
+                memcpy(vm->rt + vm->rt_len + 14, s, len);
+                vm->rt_len += 14 + len;
+                return 1;
+            }
             int valid = tagd_utf8_valid((const unsigned char *)s, len);
             return put_string(w, valid ? TAGD_TAPE_STRING : TAGD_TAPE_BYTES, s, len);
         }
@@ -305,19 +351,21 @@ int tagd_write_values(tagd_vm *vm, lua_State *L, int first, int count, int max_d
     int top = lua_gettop(L);
     first = lua_absindex(L, first);
     rt_writer w = {vm, L, max_depth < 0 ? 0 : (max_depth > TAGD_RT_MAX_DEPTH ? TAGD_RT_MAX_DEPTH : max_depth),
-                   0, TAGD_OK};
+                   0, 0, TAGD_OK};
     vm->rt_len = 0;
     vm->conv_msg[0] = '\0';
     /* The host never decoded the previous tape: its key definitions may be
      * unknown there. */
     if (vm->rt_pending) kc_clear(vm);
     vm->rt_pending = 0;
-    if (!lua_checkstack(L, 2)) {
+    if (!lua_checkstack(L, 3)) {
         snprintf(vm->conv_msg, sizeof vm->conv_msg, "Lua stack exhausted");
         return TAGD_ERR_CONVERSION;
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, vm->ref_kc);
     w.anchors = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, vm->ref_vc);
+    w.vanchors = lua_gettop(L);
     for (int i = 0; i < count; i++) {
         if (!write_value(&w, first + i, 0, NULL)) break;
     }

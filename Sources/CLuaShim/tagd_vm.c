@@ -187,10 +187,13 @@ int64_t tagd_vm_instructions_used(tagd_vm *vm) { return vm->instr_used; }
 typedef struct reader {
     const unsigned char *p;
     const unsigned char *end;
-    int keys;  /* stack index of the push key cache's anchors (0: none) */
+    int keys;   /* stack index of the push key cache's anchors (0: none) */
+    int views;  /* wrap every table in a read-only view (tagd_share) */
+    int refs;   /* TAGD_TAPE_REF allowed (call arguments only) */
 } reader;
 
 static int trampoline(lua_State *L);
+static void make_view(lua_State *L);
 
 static void need(lua_State *L, reader *r, size_t n) {
     if ((size_t)(r->end - r->p) < n) luaL_error(L, "tagd: malformed value tape");
@@ -280,6 +283,7 @@ static void push_value(lua_State *L, reader *r, int depth) {
                 push_value(L, r, depth + 1);
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
             }
+            if (r->views) make_view(L);
             break;
         }
         case TAGD_TAPE_TABLE: {
@@ -294,6 +298,7 @@ static void push_value(lua_State *L, reader *r, int depth) {
                 push_value(L, r, depth + 1);
                 lua_rawset(L, -3);
             }
+            if (r->views) make_view(L);
             break;
         }
         case TAGD_TAPE_NULL: lua_pushlightuserdata(L, &null_sentinel_storage); break;
@@ -301,6 +306,15 @@ static void push_value(lua_State *L, reader *r, int depth) {
             uint32_t index = read_u32(L, r);
             lua_pushinteger(L, (lua_Integer)index);
             lua_pushcclosure(L, trampoline, 1);
+            break;
+        }
+        case TAGD_TAPE_REF: {
+            int32_t ref;
+            if (!r->refs) luaL_error(L, "tagd: malformed value tape");
+            need(L, r, 4);
+            memcpy(&ref, r->p, 4);
+            r->p += 4;
+            lua_rawgeti(L, LUA_REGISTRYINDEX, (lua_Integer)ref);
             break;
         }
         default: luaL_error(L, "tagd: malformed value tape");
@@ -419,6 +433,82 @@ void tagd_readonly(lua_State *L, int idx, int deep) {
     lua_pushvalue(L, -2);
     lua_rawset(L, -4);
     lua_remove(L, -2);
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared read-only views (tagd_share).
+ *
+ * Every table node of a shared value is a real table R plus an empty proxy
+ * P whose own metatable M holds:
+ *   __index     = R (a table, so reads are plain VM table lookups)
+ *   __newindex  = ro_newindex (any write to P raises; P stays empty, so
+ *                 every key is absent and every write reaches it)
+ *   __len       = view_len    (raw length of R)
+ *   __pairs     = view_pairs  (iterates R through view_next)
+ *   __metatable = "read-only table" (getmetatable hides M; setmetatable
+ *                 refuses a protected metatable)
+ *   [&view_key] = R (marks M as a view's; scripts never see M, so they
+ *                 cannot forge the mark)
+ * R stores the proxies of its child tables, so nothing is allocated per
+ * access and no script ever holds a real table. The three functions are
+ * shared, upvalue-free C functions. next(P) sees an empty table: use
+ * pairs. */
+
+static char view_key_storage;
+
+int tagd_view_target(lua_State *L, int idx) {
+    if (lua_type(L, idx) != LUA_TTABLE || !lua_checkstack(L, 2)) return 0;
+    if (!lua_getmetatable(L, idx)) return 0;
+    if (lua_rawgetp(L, -1, &view_key_storage) == LUA_TTABLE) {
+        lua_remove(L, -2);
+        return 1;
+    }
+    lua_settop(L, -3);
+    return 0;
+}
+
+static int view_len(lua_State *L) {
+    if (!tagd_view_target(L, 1)) return luaL_argerror(L, 1, "read-only view expected");
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+    return 1;
+}
+
+static int view_next(lua_State *L) {  /* (view, key) -> next key, value of R */
+    lua_settop(L, 2);
+    if (!tagd_view_target(L, 1)) return luaL_argerror(L, 1, "read-only view expected");
+    lua_pushvalue(L, 2);
+    if (lua_next(L, 3) == 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    return 2;
+}
+
+static int view_pairs(lua_State *L) {
+    lua_pushcfunction(L, view_next);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* Replaces the real table on the stack top by its view (3 free slots). */
+static void make_view(lua_State *L) {
+    lua_createtable(L, 0, 0);  /* P */
+    lua_createtable(L, 0, 6);  /* M */
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushvalue(L, -3);
+    lua_rawsetp(L, -2, &view_key_storage);
+    lua_pushcfunction(L, ro_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, view_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, view_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushliteral(L, "read-only table");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_replace(L, -2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -596,6 +686,12 @@ static int p_setup(lua_State *L) {
         lua_rawseti(L, -2, i);
     }
     vm->ref_kc = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_createtable(L, TAGD_VC_SLOTS, 0);  /* value cache anchors, likewise */
+    for (int i = 1; i <= TAGD_VC_SLOTS; i++) {
+        lua_pushboolean(L, 0);
+        lua_rawseti(L, -2, i);
+    }
+    vm->ref_vc = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_createtable(L, TAGD_PK_SLOTS, 0);  /* push key cache anchors, likewise */
     for (int i = 1; i <= TAGD_PK_SLOTS; i++) {
         lua_pushboolean(L, 0);
@@ -828,7 +924,7 @@ static int p_call_tape(lua_State *L) {
     call_tape_args *a = (call_tape_args *)lua_touserdata(L, 1);
     luaL_checkstack(L, a->call.nargs + 8, "too many arguments");
     lua_rawgeti(L, LUA_REGISTRYINDEX, a->vm->ref_pk);  /* 2: key anchors */
-    reader r = {a->call.tape, a->call.tape + a->call.length, 2};
+    reader r = {a->call.tape, a->call.tape + a->call.length, 2, 0, 1};
     lua_rawgeti(L, LUA_REGISTRYINDEX, a->call.ref);     /* 3: function */
     for (int i = 0; i < a->call.nargs; i++) push_value(L, &r, 0);
     lua_call(L, a->call.nargs, LUA_MULTRET);
@@ -860,6 +956,45 @@ int tagd_call_tape(tagd_vm *vm, int ref, const unsigned char *tape, size_t lengt
     return TAGD_OK;
 }
 
+typedef struct share_args {
+    tagd_vm *vm;
+    const unsigned char *tape;
+    size_t length;
+    int ref;
+} share_args;
+
+static int p_share(lua_State *L) {
+    share_args *a = (share_args *)lua_touserdata(L, 1);
+    luaL_checkstack(L, 8, "share");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->vm->ref_pk);  /* 2: key anchors */
+    reader r = {a->tape, a->tape + a->length, 2, 1, 0};
+    push_value(L, &r, 0);
+    if (r.p != r.end) luaL_error(L, "tagd: malformed value tape");
+    a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int *ref) {
+    lua_State *L = vm->L;
+    int base = lua_gettop(L);
+    if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
+    share_args a = {vm, tape, length, LUA_REFNIL};
+    lua_pushcfunction(L, p_share);
+    lua_pushlightuserdata(L, &a);
+    int status = lua_pcall(L, 1, 0, 0);
+    if (status == LUA_OK) {
+        *ref = a.ref;
+        lua_settop(L, base);
+        return TAGD_OK;
+    }
+    /* The partly built value is garbage now: reclaim it before the next
+     * invocation meets the cap (lua_gc never raises). */
+    lua_gc(L, LUA_GCCOLLECT);
+    return map_status(status);
+}
+
+void tagd_collect(tagd_vm *vm) { lua_gc(vm->L, LUA_GCCOLLECT); }
+
 typedef struct field_args {
     int ref;
     const char *key;
@@ -874,6 +1009,7 @@ static int p_field(lua_State *L) {
         a->out = LUA_NOREF;
         return 0;
     }
+    tagd_view_target(L, -1);  /* a shared view reads as its real table */
     lua_pushlstring(L, a->key, a->keylen);
     lua_rawget(L, -2);
     a->out = luaL_ref(L, LUA_REGISTRYINDEX);

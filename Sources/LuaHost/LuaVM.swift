@@ -11,6 +11,10 @@
 /// `lua_error` after the Swift frame has returned. Callbacks from C into
 /// Swift (native functions, module lookup) never call a raising Lua API.
 ///
+/// Per hit, push the event once with `share(_:)` (a deep read-only view)
+/// and pass it to every tag with `call(_:arguments:owner:)` as `.ref(_)`;
+/// release the ref after the hit.
+///
 /// Budgets (see `LuaLimits`) apply per invocation (`load` and `call`); a
 /// kill is latched in C until the host's protected call returns, so
 /// `pcall`, `xpcall` handlers and coroutines cannot escape it. After a kill
@@ -182,6 +186,54 @@ public final class LuaVM {
         tagd_unref(handle, ref.id)
     }
 
+    /// Runs a full garbage collection (e.g. after releasing large shared
+    /// values, to return their memory at once rather than on the collector's
+    /// schedule). Runs no script code.
+    public func collectGarbage() {
+        guard !inInvocation else { return }
+        tagd_collect(handle)
+    }
+
+    // MARK: - Shared read-only values
+
+    /// Pushes `value` into the VM once and returns a ref to a **deep
+    /// read-only view** of it, to pass to any number of calls with
+    /// `call(_:arguments:owner:)` (`.ref(view)`): one event per hit, read by
+    /// every tag of the hit, pushed once instead of once per tag.
+    ///
+    /// Scripts read the view like the table it shows: fields at any depth
+    /// (`event.user.address.city`, `event.items[1].price`), `#`, `ipairs`
+    /// and `pairs`. Every write fails with "attempt to modify a read-only
+    /// table" (assignment at any depth, `table.insert`/`remove`/`sort`/`move`
+    /// into it), `setmetatable` on it fails, and `getmetatable` returns the
+    /// string "read-only table", never the real table. So no script can
+    /// change what the next one sees. Limits, by construction: `next(view)`
+    /// and `rawlen(view)` see an empty table (use `pairs` and `#`); the view
+    /// of a table is a distinct table from the view of a copy of it.
+    ///
+    /// Native functions receiving the view (or a part of it) read the real
+    /// content through `LuaArguments.value`/`table`; a script returning it
+    /// hands the real content to the host, as does `value(_:)` on the ref.
+    /// Reading never runs a metamethod in the host.
+    ///
+    /// Pushing happens inside a protected call, under the VM's memory cap:
+    /// a value that does not fit throws `.memory` (after a full collection;
+    /// the VM stays usable). Nesting deeper than `limits.maxResultDepth` is a
+    /// `.conversion` error. Release the ref with `release(_:)` once the hit
+    /// is done; the memory returns at the next collection.
+    public func share(_ value: LuaValue) throws(LuaError) -> LuaRef {
+        if case .function = value { throw .conversion("a function marker cannot be passed to Lua") }
+        argumentTape.reset()
+        try argumentTape.encode(value, maxDepth: limits.maxResultDepth)
+        try enter()
+        defer { inInvocation = false }
+        let base = lua_gettop(L)
+        var ref: Int32 = LUA_REFNIL
+        let status = tagd_share(handle, argumentTape.bytes, argumentTape.count, &ref)
+        guard status == Int32(TAGD_OK) else { throw failure(status, base: base, owner: "share") }
+        return LuaRef(id: ref, vmID: id)
+    }
+
     // MARK: - Calling
 
     /// Calls the function behind `function` as one invocation under fresh
@@ -191,13 +243,36 @@ public final class LuaVM {
         guard args.count < 200_000 else { throw .conversion("too many arguments") }
         argumentTape.reset()
         for arg in args { try argumentTape.encode(arg, maxDepth: limits.maxResultDepth) }
+        return try invoke(function, argumentCount: args.count, owner: owner)
+    }
+
+    /// Like `call(_:_:owner:)`, with arguments that may be refs to values
+    /// already in the VM, typically the shared event view of the hit
+    /// (`share(_:)`): `.ref(event)` costs a registry lookup, not a push.
+    public func call(_ function: LuaRef, arguments: [LuaArgument], owner: String) throws(LuaError) -> [LuaValue] {
+        try checkOwner(function)
+        guard arguments.count < 200_000 else { throw .conversion("too many arguments") }
+        argumentTape.reset()
+        for argument in arguments {
+            switch argument {
+            case .value(let value): try argumentTape.encode(value, maxDepth: limits.maxResultDepth)
+            case .ref(let ref):
+                try checkOwner(ref)
+                argumentTape.encodeRef(ref.id)
+            }
+        }
+        return try invoke(function, argumentCount: arguments.count, owner: owner)
+    }
+
+    /// Runs one invocation with the arguments already in `argumentTape`.
+    private func invoke(_ function: LuaRef, argumentCount: Int, owner: String) throws(LuaError) -> [LuaValue] {
         try enter()
         defer { inInvocation = false }
         let base = lua_gettop(L)
         var out = tagd_bytes()
         var count: Int32 = 0
         let status = tagd_call_tape(
-            handle, function.id, argumentTape.bytes, argumentTape.count, Int32(args.count),
+            handle, function.id, argumentTape.bytes, argumentTape.count, Int32(argumentCount),
             maxDepth, &out, &count)
         guard status == Int32(TAGD_OK) else { throw failure(status, base: base, owner: owner) }
         // Results were converted in C inside the invocation; decode the tape.

@@ -18,8 +18,13 @@ final class ResultKeyCache {
     static let slotCount = Int(TAGD_KC_SLOTS)
     static let templateCount = 64
 
+    static let valueSlotCount = Int(TAGD_VC_SLOTS)
+
     let ids: UnsafeMutablePointer<UInt64>
     let keys: UnsafeMutablePointer<String>
+    /// The value cache (`TAGD_TAPE_STR_DEF`/`STR_REF`): string values.
+    let valueIDs: UnsafeMutablePointer<UInt64>
+    let values: UnsafeMutablePointer<String>
     private var templates: [ShapeTemplate?]
     private var seen: [UInt64]
 
@@ -28,6 +33,10 @@ final class ResultKeyCache {
         ids.initialize(repeating: 0, count: Self.slotCount)
         keys = .allocate(capacity: Self.slotCount)
         keys.initialize(repeating: "", count: Self.slotCount)
+        valueIDs = .allocate(capacity: Self.valueSlotCount)
+        valueIDs.initialize(repeating: 0, count: Self.valueSlotCount)
+        values = .allocate(capacity: Self.valueSlotCount)
+        values.initialize(repeating: "", count: Self.valueSlotCount)
         templates = Array(repeating: nil, count: Self.templateCount)
         seen = Array(repeating: 0, count: Self.templateCount)
     }
@@ -37,6 +46,10 @@ final class ResultKeyCache {
         ids.deallocate()
         keys.deinitialize(count: Self.slotCount)
         keys.deallocate()
+        valueIDs.deinitialize(count: Self.valueSlotCount)
+        valueIDs.deallocate()
+        values.deinitialize(count: Self.valueSlotCount)
+        values.deallocate()
     }
 
     @inline(__always)
@@ -165,6 +178,16 @@ struct ResultTapeReader {
         return value
     }
 
+    /// A value cache slot number, checked.
+    @inline(__always)
+    private mutating func valueSlot() throws(LuaError) -> Int {
+        try need(2)
+        let value = Int(position.loadUnaligned(as: UInt16.self))
+        position += 2
+        guard value < ResultKeyCache.valueSlotCount else { throw .conversion("malformed result tape") }
+        return value
+    }
+
     /// A table key: its cache id (0 when uncached) and, when `wantString`
     /// (or the key is not cached), its text.
     @inline(__always)
@@ -197,6 +220,18 @@ struct ResultTapeReader {
         case Int32(TAGD_TAPE_INT): return .int(Int64(bitPattern: try word()))
         case Int32(TAGD_TAPE_DOUBLE): return .double(Double(bitPattern: try word()))
         case Int32(TAGD_TAPE_STRING): return .string(try text())
+        case Int32(TAGD_TAPE_STR_REF):
+            let slot = try valueSlot()
+            let id = try word()
+            guard cache.valueIDs[slot] == id else { throw .conversion("result value cache out of sync") }
+            return .string(cache.values[slot])
+        case Int32(TAGD_TAPE_STR_DEF):
+            let slot = try valueSlot()
+            let id = try word()
+            let string = try text()
+            cache.valueIDs[slot] = id
+            cache.values[slot] = string
+            return .string(string)
         case Int32(TAGD_TAPE_BYTES):
             let n = try count()
             return .bytes(Array(try utf8(n)))

@@ -105,6 +105,12 @@ final class ValueTape {
         try writer.encode(value, depth: depth, maxDepth: maxDepth)
     }
 
+    /// Encodes a registry ref (call argument tapes only).
+    func encodeRef(_ id: Int32) {
+        appendByte(Int32(TAGD_TAPE_REF))
+        appendUInt32(UInt32(bitPattern: id))
+    }
+
     /// Encodes a host native function reference (module tables only).
     func encodeNative(index: Int) {
         appendByte(Int32(TAGD_TAPE_NATIVE))

@@ -94,16 +94,35 @@ public final class TagEngine: Sendable {
         guard let vmTags = vmTags[ObjectIdentifier(vm)] else { return result }
         let scope = vmTags.scope
         let eventName = event["event_name"]?.stringValue ?? ""
-        let eventValue = LuaValue(event)
-        let requestValue = LuaValue(request)
         _ = scope.takeCookies()
+        // The event and request go into Lua once per hit, as read-only views every tag reads:
+        // cheaper than a copy per tag, and no tag can change what another sees.
+        let eventRef: LuaRef
+        let requestRef: LuaRef
+        do {
+            eventRef = try vm.share(LuaValue(event))
+            requestRef = try vm.share(LuaValue(request))
+        } catch {
+            for tag in vmTags.tags {
+                result.tagRuns.append(
+                    TagRun(tag: tag.name, file: tag.file, fired: false, outcome: nil,
+                           error: "the event could not be passed to Lua: \(error)", logs: [], conversions: []))
+                metrics.tagRun(tag: tag.name, status: .failed)
+            }
+            return result
+        }
+        defer {
+            vm.release(eventRef)
+            vm.release(requestRef)
+        }
+        let arguments: [LuaArgument] = [.ref(eventRef), .ref(requestRef)]
         for tag in vmTags.tags {
             scope.begin(tag: tag.name)
             var run = TagRun(tag: tag.name, file: tag.file, fired: false, outcome: nil, error: nil, logs: [], conversions: [])
             do {
-                if try triggers(tag, eventName: eventName, event: eventValue, request: requestValue, vm: vm) {
+                if try triggers(tag, eventName: eventName, arguments: arguments, vm: vm) {
                     run.fired = true
-                    let returned = try vm.call(tag.fire, [eventValue, requestValue], owner: tag.file)
+                    let returned = try vm.call(tag.fire, arguments: arguments, owner: tag.file)
                     run.outcome = Self.describeOutcome(returned.first)
                 }
             } catch {
@@ -122,12 +141,12 @@ public final class TagEngine: Sendable {
         return result
     }
 
-    private func triggers(_ tag: LoadedTag, eventName: String, event: LuaValue, request: LuaValue, vm: LuaVM) throws -> Bool {
+    private func triggers(_ tag: LoadedTag, eventName: String, arguments: [LuaArgument], vm: LuaVM) throws -> Bool {
         switch tag.trigger {
         case .all: return true
         case .events(let names): return names.contains(eventName)
         case .function(let function):
-            let returned = try vm.call(function, [event, request], owner: tag.file)
+            let returned = try vm.call(function, arguments: arguments, owner: tag.file)
             switch returned.first {
             case nil, .nil?, .bool(false)?: return false
             default: return true

@@ -48,7 +48,12 @@ enum {
     TAGD_KEY_TEXT = 12,     /* + uint32 length + bytes */
     TAGD_KEY_DEF = 13,      /* + uint16 slot + uint64 id + uint32 length + bytes:
                              * key cache slot `slot` now holds key `id` */
-    TAGD_KEY_REF = 14       /* + uint16 slot + uint64 id: the key cached there */
+    TAGD_KEY_REF = 14,      /* + uint16 slot + uint64 id: the key cached there */
+    /* Call argument tapes (host -> C, tagd_call_tape) only: */
+    TAGD_TAPE_REF = 15,     /* + int32 registry ref: the value it holds */
+    /* Result tapes only: string values (valid UTF-8) through the value cache */
+    TAGD_TAPE_STR_DEF = 16, /* + uint16 slot + uint64 id + uint32 length + bytes */
+    TAGD_TAPE_STR_REF = 17  /* + uint16 slot + uint64 id: the string cached there */
 };
 
 /* Key cache shared by the result writer (C) and decoder (host): string keys
@@ -62,6 +67,14 @@ enum {
  * side, so both sides always agree on what a slot holds. */
 #define TAGD_KC_SLOTS 1024
 #define TAGD_KC_MAXLEN 64
+
+/* Value cache: the same scheme for string VALUES (valid UTF-8, up to
+ * TAGD_KC_MAXLEN bytes) in result tapes, with its own slots and anchors and
+ * ids from the same never-reused counter. Tags of one hit return the same
+ * Lua strings from the shared event, and short strings are interned, so
+ * the host mostly reuses a String instead of creating one. Cleared together
+ * with the key cache. At most TAGD_VC_SLOTS short strings stay anchored. */
+#define TAGD_VC_SLOTS 1024
 
 /* Result tapes (C -> host) use the tags above with these rules: TAGD_TAPE_STRING
  * is valid UTF-8 (TAGD_TAPE_BYTES otherwise); TAGD_TAPE_TABLE keys are valid
@@ -151,7 +164,21 @@ void tagd_results_done(tagd_vm *vm, int ok);
 /* The message of the last TAGD_ERR_CONVERSION (NUL-terminated). */
 const char *tagd_vm_conversion_message(tagd_vm *vm);
 
-/* Raw field lookup: *out receives a ref, or LUA_REFNIL when absent/nil. */
+/* Pushes a tape value once as a deep read-only view and returns a registry
+ * ref to it in *ref (protected; allocation is capped by the VM's memory
+ * limit: TAGD_ERR_MEMORY when it does not fit, after a full collection).
+ * Scripts can read every field through the view (`v.a.b`, `v.items[1]`,
+ * `#`, `pairs`, `ipairs`) and every write raises "attempt to modify a
+ * read-only table"; `next(view)` sees an empty table (use pairs). The
+ * result writer (tagd_read_stack / tagd_read_ref / tagd_call_tape) and
+ * tagd_field read through a view to the real data, raw. */
+int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int *ref);
+
+/* Runs a full garbage collection (never raises). */
+void tagd_collect(tagd_vm *vm);
+
+/* Raw field lookup: *out receives a ref, or LUA_REFNIL when absent/nil.
+ * A shared view is looked through. */
 int tagd_field(tagd_vm *vm, int ref, const char *key, size_t keylen, int *out);
 
 /* Releases a registry ref (protected). */
