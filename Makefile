@@ -21,3 +21,9 @@ build:
 release:
 	@scripts/install-deps
 	swift build -c release
+
+# The benchmark (BENCHMARKS.md): release build, fake Pinterest, tagd vs the nginx + Lua peer (when
+# ../shared/peers/nginx-lua exists), wrk on 127.0.0.1. `make bench BENCH_ARGS=--smoke` runs it in seconds.
+bench:
+	@scripts/install-deps wrk
+	scripts/bench $(BENCH_ARGS)

@@ -13,11 +13,11 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
-        // Swift concurrency's jobs run on NIO's event loop threads instead of the default cooperative pool, so
-        // a request is handled (HTTP, Lua, hashing, enqueue) on the thread that read it, without hopping
-        // threads: +40 to +50 % hits/s and half the p99 in BENCHMARKS.md. TAGD_EXECUTOR=swift keeps Swift's
-        // default executor (for comparisons). Must happen before the server starts any task.
-        if ProcessInfo.processInfo.environment["TAGD_EXECUTOR"] != "swift" {
+        // TAGD_EXECUTOR=nio runs Swift concurrency's jobs on NIO's event loop threads instead of the default
+        // cooperative pool. Off by default: measured in BENCHMARKS.md it cost 28 % hits/s and made p99 5-10x
+        // worse here (VM hand-offs between loops pile the Lua work onto one loop while the other loop's
+        // connections wait). Must happen before the server starts any task.
+        if ProcessInfo.processInfo.environment["TAGD_EXECUTOR"] == "nio" {
             _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         let configuration = try options.resolve()
