@@ -112,5 +112,5 @@ for run in 0..<runs {
 }
 rates.sort()
 print(String(format: "delivery events/s (median of %d): %.0f", runs, rates[rates.count / 2]))
-try await httpClient.shutdown()
+try await httpClient.shutdown().get()
 await inProcessFake?.stop()
