@@ -14,15 +14,30 @@
 import Foundation
 import LuaHost
 
-let hashModule = NativeModule(name: "hash", functions: [
-    "fnv": { args in
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in try args.bytes(1) {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        return [.string(String(hash, radix: 16))]
-    },
-])
+// The native the mapping calls, written the cheap way: a scalar function
+// (no result array) reading its argument through a view (no byte copy).
+// BENCH_NATIVE=list selects the round-1/2 form (`bytes` copy, `[LuaValue]`
+// result) for comparison.
+let hashModule = ProcessInfo.processInfo.environment["BENCH_NATIVE"] == "list"
+    ? NativeModule(name: "hash", functions: [
+        "fnv": { args in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in try args.bytes(1) {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+            return [.string(String(hash, radix: 16))]
+        },
+    ])
+    : NativeModule(name: "hash", scalarFunctions: [
+        "fnv": { args in
+            let hash = try args.withBytes(1) { bytes in
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+                return hash
+            }
+            return .string(String(hash, radix: 16))
+        },
+    ])
 
 let script = """
     local hash = hash

@@ -21,6 +21,10 @@ enum { KILL_NONE = 0, KILL_INSTR = 1, KILL_TIME = 2, KILL_MEM = 3 };
 #define TAGD_PK_SLOTS 256
 #define TAGD_PK_MAXLEN 40
 
+/* Allocator free lists (tagd_alloc): 16, 32, ..., 128-byte classes, then
+ * 256, 512, 1024 and 2048 bytes (a 20-field table's node array is 1 KiB). */
+#define TAGD_POOL_CLASSES 12
+
 struct tagd_vm {
     lua_State *L;
     tagd_limits limits;
@@ -66,6 +70,13 @@ struct tagd_vm {
     void *host;
     tagd_native_fn native;
     tagd_module_fn module;
+
+    /* Free lists of the Lua allocator (tagd_alloc): freed blocks of up to
+     * 2 KiB, by size class, a bounded number per class (at most ~90 KiB
+     * in all). Host memory only: the cap (mem_used) counts what Lua has
+     * allocated, exactly as before. */
+    void *pool[TAGD_POOL_CLASSES];
+    unsigned pool_n[TAGD_POOL_CLASSES];
 };
 
 static inline tagd_vm *tagd_getvm(lua_State *L) {

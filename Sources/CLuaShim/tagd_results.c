@@ -27,10 +27,20 @@ typedef struct rt_writer {
     tagd_vm *vm;
     lua_State *L;
     int max_depth;
-    int anchors;  /* stack index of the key cache's anchor table */
-    int vanchors; /* stack index of the value cache's anchor table */
     int status;   /* TAGD_OK until something fails */
 } rt_writer;
+
+/* Anchors the string at idx in slot `slot` of the registry array `ref`
+ * (preallocated: lua_rawseti there allocates nothing). Stack-neutral; needs
+ * two free stack slots (every caller reserved them). Only runs on a cache
+ * miss, so the steady state never touches the anchor arrays. */
+static void anchor_string(lua_State *L, int ref, int idx, unsigned slot) {
+    idx = lua_absindex(L, idx);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    lua_pushvalue(L, idx);
+    lua_rawseti(L, -2, (lua_Integer)slot + 1);
+    lua_settop(L, -2);
+}
 
 static void kc_clear(tagd_vm *vm) {
     memset(vm->kc_ptr, 0, sizeof vm->kc_ptr);
@@ -147,8 +157,7 @@ static int write_key(rt_writer *w, int idx, uint64_t *shape) {
                 if (!rt_reserve(w, 15 + len)) return 0;
                 /* Anchor the string (a preallocated array slot: no allocation)
                  * so its address stays unique while cached. */
-                lua_pushvalue(L, idx);
-                lua_rawseti(L, w->anchors, (lua_Integer)slot + 1);
+                anchor_string(L, vm->ref_kc, idx, slot);
                 vm->kc_ptr[slot] = s;
                 vm->kc_id[slot] = ++vm->kc_next_id;
                 uint16_t slot16 = (uint16_t)slot;
@@ -312,8 +321,7 @@ static int write_value(rt_writer *w, int idx, int depth, const rt_frame *path) {
                 if (!rt_reserve(w, 15 + len)) return 0;
                 /* Anchored (preallocated array slot: no allocation) so the
                  * address stays unique while cached. */
-                lua_pushvalue(L, idx);
-                lua_rawseti(L, w->vanchors, (lua_Integer)slot + 1);
+                anchor_string(L, vm->ref_vc, idx, slot);
                 vm->vc_ptr[slot] = s;
                 vm->vc_id[slot] = ++vm->kc_next_id;
                 uint32_t len32 = (uint32_t)len;
@@ -351,21 +359,18 @@ int tagd_write_values(tagd_vm *vm, lua_State *L, int first, int count, int max_d
     int top = lua_gettop(L);
     first = lua_absindex(L, first);
     rt_writer w = {vm, L, max_depth < 0 ? 0 : (max_depth > TAGD_RT_MAX_DEPTH ? TAGD_RT_MAX_DEPTH : max_depth),
-                   0, 0, TAGD_OK};
+                   TAGD_OK};
     vm->rt_len = 0;
     vm->conv_msg[0] = '\0';
     /* The host never decoded the previous tape: its key definitions may be
      * unknown there. */
     if (vm->rt_pending) kc_clear(vm);
     vm->rt_pending = 0;
+    /* Room for anchoring a top-level string (anchor_string). */
     if (!lua_checkstack(L, 3)) {
         snprintf(vm->conv_msg, sizeof vm->conv_msg, "Lua stack exhausted");
         return TAGD_ERR_CONVERSION;
     }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, vm->ref_kc);
-    w.anchors = lua_gettop(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, vm->ref_vc);
-    w.vanchors = lua_gettop(L);
     for (int i = 0; i < count; i++) {
         if (!write_value(&w, first + i, 0, NULL)) break;
     }

@@ -71,11 +71,84 @@ int tagd_utf8_valid(const unsigned char *s, size_t length) {
 /* ------------------------------------------------------------------ */
 /* Allocator: caps the VM's memory; latches a kill during invocations. */
 
+/* Blocks of up to 2 KiB (most of what a call allocates: tables, node
+ * arrays, short strings, closures) are recycled through per-class free
+ * lists instead of going to malloc/free every time. Invariant: a live
+ * block whose Lua size s has a class is a malloc'd block of at least
+ * pool_size(class) bytes; any other is a malloc'd block of at least s
+ * bytes. Lua always passes a block's exact size back (osize), so its class
+ * is known without a header. */
+static inline int pool_class(size_t n) {  /* n >= 1 */
+    if (n <= 128) return (int)((n - 1) >> 4);  /* 0..7: 16..128 */
+    if (n <= 256) return 8;
+    if (n <= 512) return 9;
+    if (n <= 1024) return 10;
+    if (n <= 2048) return 11;
+    return -1;
+}
+
+static inline size_t pool_size(int c) {
+    return c < 8 ? (size_t)(c + 1) * 16 : (size_t)256 << (c - 8);
+}
+
+/* Blocks kept per class: 8 x 128 small ones (72 KiB at most) and 4 large
+ * ones of each bigger class (15 KiB). */
+static inline unsigned pool_keep(int c) { return c < 8 ? 128 : 4; }
+
+static void *block_new(tagd_vm *vm, size_t n) {
+    int c = pool_class(n);
+    if (c < 0) return malloc(n);
+    void *b = vm->pool[c];
+    if (b != NULL) {
+        vm->pool[c] = *(void **)b;
+        vm->pool_n[c]--;
+        return b;
+    }
+    return malloc(pool_size(c));
+}
+
+static void block_free(tagd_vm *vm, void *p, size_t n) {
+    int c = n > 0 ? pool_class(n) : -1;
+    if (c >= 0 && vm->pool_n[c] < pool_keep(c)) {
+        *(void **)p = vm->pool[c];
+        vm->pool[c] = p;
+        vm->pool_n[c]++;
+        return;
+    }
+    free(p);
+}
+
+/* Returns every pooled block to malloc (after lua_close). */
+static void pool_drain(tagd_vm *vm) {
+    for (int c = 0; c < TAGD_POOL_CLASSES; c++) {
+        void *b = vm->pool[c];
+        while (b != NULL) {
+            void *next = *(void **)b;
+            free(b);
+            b = next;
+        }
+        vm->pool[c] = NULL;
+        vm->pool_n[c] = 0;
+    }
+}
+
+/* Moves a block to a new size; NULL (old block untouched) on failure. */
+static void *block_resize(tagd_vm *vm, void *p, size_t osize, size_t nsize) {
+    int oc = pool_class(osize), nc = pool_class(nsize);
+    if (oc < 0 && nc < 0) return realloc(p, nsize);
+    if (oc >= 0 && oc == nc) return p;  /* same class: the block fits */
+    void *np = block_new(vm, nsize);
+    if (np == NULL) return NULL;
+    memcpy(np, p, osize < nsize ? osize : nsize);
+    block_free(vm, p, osize);
+    return np;
+}
+
 static void *tagd_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     tagd_vm *vm = (tagd_vm *)ud;
     if (ptr == NULL) osize = 0;  /* osize is a type tag for new blocks */
     if (nsize == 0) {
-        free(ptr);
+        if (ptr != NULL) block_free(vm, ptr, osize);
         vm->mem_used -= osize;
         return NULL;
     }
@@ -86,13 +159,15 @@ static void *tagd_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
             if (vm->active && vm->killed == KILL_NONE) vm->killed = KILL_MEM;
             return NULL;
         }
-        void *np = realloc(ptr, nsize);
+        void *np = ptr == NULL ? block_new(vm, nsize) : block_resize(vm, ptr, osize, nsize);
         if (np == NULL) return NULL;
         vm->mem_used += grow;
         return np;
     }
-    /* Shrinking never fails: Lua relies on it while collecting. */
-    void *np = realloc(ptr, nsize);
+    /* Shrinking never fails: Lua relies on it while collecting. Keeping
+     * the old block is fine: it is at least as large as the new size's
+     * class needs (see the invariant above). */
+    void *np = block_resize(vm, ptr, osize, nsize);
     vm->mem_used -= (osize - nsize);
     return np != NULL ? np : ptr;
 }
@@ -777,6 +852,7 @@ tagd_vm *tagd_vm_new(const tagd_limits *limits, char *err, size_t errlen) {
     lua_State *L = lua_newstate(tagd_alloc, vm);
     if (L == NULL) {
         if (err && errlen) snprintf(err, errlen, "cannot create a Lua state within the memory limit");
+        pool_drain(vm);
         free(vm);
         return NULL;
     }
@@ -788,6 +864,7 @@ tagd_vm *tagd_vm_new(const tagd_limits *limits, char *err, size_t errlen) {
     if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
         copy_error(L, err, errlen);
         lua_close(L);
+        pool_drain(vm);
         free(vm);
         return NULL;
     }
@@ -807,6 +884,7 @@ tagd_vm *tagd_vm_new(const tagd_limits *limits, char *err, size_t errlen) {
 void tagd_vm_free(tagd_vm *vm) {
     if (vm == NULL) return;
     lua_close(vm->L);
+    pool_drain(vm);
     free(vm->rt);
     free(vm);
 }

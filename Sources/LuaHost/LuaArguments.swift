@@ -73,6 +73,24 @@ public struct LuaArguments {
         throw typeError(i, expected: "string")
     }
 
+    /// Calls `body` with a view of a string argument's exact bytes (numbers
+    /// are converted, as in `bytes(_:)`), without copying them into an
+    /// array. The view is valid only inside `body`: do not let it escape.
+    public func withBytes<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        switch rawType(i) {
+        case LUA_TSTRING:
+            var length = 0
+            // Non-raising: the value already is a string (no conversion).
+            guard let chars = lua_tolstring(L, Int32(i), &length) else { break }
+            return try body(UnsafeRawBufferPointer(start: chars, count: length))
+        case LUA_TNUMBER:
+            var text = numberText(i)
+            return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+        default: break
+        }
+        throw typeError(i, expected: "string")
+    }
+
     /// An integer argument (integral floats and numeric strings accepted, as
     /// luaL_checkinteger does).
     public func int(_ i: Int) throws(LuaArgumentError) -> Int64 {

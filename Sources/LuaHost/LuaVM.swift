@@ -38,7 +38,10 @@ public final class LuaVM {
     let handle: OpaquePointer
     let L: OpaquePointer
     let id: UInt64
-    private var natives: [(name: String, function: NativeFunction)] = []
+    /// Native functions by trampoline index. Only appended to while the VM
+    /// is being set up (`init`), read on every native call: exclusivity
+    /// checks would cost a runtime call each time.
+    @exclusivity(unchecked) private var natives: [NativeEntry] = []
     private let moduleSource: (@Sendable (String) -> (source: String, chunkName: String)?)?
     private let argumentTape = ValueTape()
     private let nativeTape = ValueTape()
@@ -282,10 +285,16 @@ public final class LuaVM {
     /// Decodes a result tape and acknowledges it to the shim.
     private func decodeResults(_ tape: tagd_bytes, count: Int) throws(LuaError) -> [LuaValue] {
         var reader = ResultTapeReader(tape, cache: keyCache)
-        var results: [LuaValue] = []
-        results.reserveCapacity(count)
+        var results: [LuaValue]
         do {
-            for _ in 0..<count { results.append(try reader.value()) }
+            if count == 1 {
+                // The common case: one allocation of exactly one element.
+                results = [try reader.value()]
+            } else {
+                results = []
+                results.reserveCapacity(count)
+                for _ in 0..<count { results.append(try reader.value()) }
+            }
         } catch {
             tagd_results_done(handle, 0)
             throw error
@@ -368,11 +377,17 @@ public final class LuaVM {
         }
         let tape = ValueTape()
         tape.appendByte(Int32(TAGD_TAPE_TABLE))
-        tape.appendUInt32(UInt32(module.functions.count + module.values.count))
-        for (name, function) in module.functions.sorted(by: { $0.key < $1.key }) {
+        tape.appendUInt32(UInt32(module.functions.count + module.scalarFunctions.count + module.values.count))
+        for name in module.scalarFunctions.keys where module.functions[name] != nil || module.values[name] != nil {
+            throw .conversion("duplicate name '\(name)' in module '\(module.name)'")
+        }
+        var entries: [(name: String, body: NativeEntry.Body)] =
+            module.functions.map { ($0.key, .list($0.value)) }
+        entries += module.scalarFunctions.map { ($0.key, .scalar($0.value)) }
+        for (name, body) in entries.sorted(by: { $0.name < $1.name }) {
             try tape.appendLengthPrefixed(name)
             tape.encodeNative(index: natives.count)
-            natives.append((name, function))
+            natives.append(NativeEntry(name: name, body: body))
         }
         for (name, value) in module.values.sorted(by: { $0.key < $1.key }) {
             try tape.appendLengthPrefixed(name)
@@ -411,9 +426,15 @@ public final class LuaVM {
             maxDepth: limits.maxResultDepth, keyCache: keyCache)
         var status = Int32(TAGD_NATIVE_OK)
         do {
-            let values = try entry.function(arguments)
-            for value in values { try tape.encode(value, maxDepth: limits.maxResultDepth) }
-            results.pointee = Int32(clamping: values.count)
+            switch entry.body {
+            case .scalar(let function):
+                try tape.encode(try function(arguments), maxDepth: limits.maxResultDepth)
+                results.pointee = 1
+            case .list(let function):
+                let values = try function(arguments)
+                for value in values { try tape.encode(value, maxDepth: limits.maxResultDepth) }
+                results.pointee = Int32(clamping: values.count)
+            }
         } catch let error as LuaArgumentError {
             tape.reset()
             tape.appendText(error.message)
@@ -442,6 +463,20 @@ public final class LuaVM {
         source.pointee = tagd_bytes(data: base, length: sourceLength)
         chunk.pointee = tagd_bytes(data: base + sourceLength, length: tape.count - sourceLength)
         return 1
+    }
+}
+
+/// One native function of an installed module.
+final class NativeEntry {
+    enum Body {
+        case list(NativeFunction)
+        case scalar(NativeScalarFunction)
+    }
+    let name: String
+    let body: Body
+    init(name: String, body: Body) {
+        self.name = name
+        self.body = body
     }
 }
 

@@ -5,11 +5,19 @@
 /// raised with its description as the message.
 public typealias NativeFunction = @Sendable (LuaArguments) throws -> [LuaValue]
 
+/// A host function returning exactly one value: like `NativeFunction`
+/// without a result array to allocate and free on every call (the usual
+/// shape: a hash, a lookup, a formatted string).
+public typealias NativeScalarFunction = @Sendable (LuaArguments) throws -> LuaValue
+
 /// A table of native functions and constant values, installed as a
 /// read-only global of the shared base environment.
 public struct NativeModule: Sendable {
     public var name: String
     public var functions: [String: NativeFunction]
+    /// Functions returning exactly one value (names must not repeat those
+    /// of `functions` or `values`).
+    public var scalarFunctions: [String: NativeScalarFunction]
     public var values: [String: LuaValue]
 
     public init(
@@ -19,6 +27,19 @@ public struct NativeModule: Sendable {
     ) {
         self.name = name
         self.functions = functions
+        self.scalarFunctions = [:]
+        self.values = values
+    }
+
+    public init(
+        name: String,
+        functions: [String: NativeFunction] = [:],
+        scalarFunctions: [String: NativeScalarFunction],
+        values: [String: LuaValue] = [:]
+    ) {
+        self.name = name
+        self.functions = functions
+        self.scalarFunctions = scalarFunctions
         self.values = values
     }
 }

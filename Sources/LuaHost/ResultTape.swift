@@ -284,7 +284,24 @@ struct ResultTapeReader {
     private mutating func table(_ n: Int, like template: ShapeTemplate) throws(LuaError) -> [String: LuaValue] {
         var fields = template.dictionary
         var j = 0
+        let ids = template.ids
+        let indices = template.indices
+        let refTag = UInt8(truncatingIfNeeded: TAGD_KEY_REF)
         while j < n {
+            // Fast path: the expected key as a cache reference (11 bytes:
+            // tag, slot, id), checked against both the cache and the
+            // template. Anything else takes the general path below, which
+            // re-reads the key and reports errors as before.
+            if end - position >= 11, position.load(as: UInt8.self) == refTag {
+                let slot = Int(position.loadUnaligned(fromByteOffset: 1, as: UInt16.self))
+                let id = position.loadUnaligned(fromByteOffset: 3, as: UInt64.self)
+                if slot < ResultKeyCache.slotCount, cache.ids[slot] == id, id == ids[j] {
+                    position += 11
+                    fields.values[indices[j]] = try value()
+                    j += 1
+                    continue
+                }
+            }
             let (id, slot, string) = try key(wantString: false)
             guard id == template.ids[j] else {
                 var fresh = [String: LuaValue](minimumCapacity: n)
@@ -303,7 +320,7 @@ struct ResultTapeReader {
                 }
                 return fresh
             }
-            fields.values[template.indices[j]] = try value()
+            fields.values[indices[j]] = try value()
             j += 1
         }
         return fields

@@ -93,4 +93,54 @@ let hashModule = NativeModule(
         #expect(results[2].stringValue?.contains("read-only") == true)
         #expect(try fixture.run("return function() return hash.sha256('x') end") == ["h(x)"])
     }
+
+    /// Scalar functions (one result, no array) and byte views of arguments.
+    @Test func scalarFunctionsAndByteViews() throws {
+        let module = NativeModule(
+            name: "fast",
+            functions: ["pair": { _ in [1, 2] }],
+            scalarFunctions: [
+                "len": { args in .int(Int64(try args.withBytes(1) { $0.count })) },
+                "sum": { args in
+                    .int(try args.withBytes(1) { bytes in bytes.reduce(Int64(0)) { $0 + Int64($1) } })
+                },
+                "hex": { args in
+                    .string(try args.withBytes(1) { bytes in bytes.map { String($0, radix: 16) }.joined(separator: ",") })
+                },
+                "fail": { _ in throw Boom() },
+                "nothing": { _ in .nil },
+                "table": { args in try args.table(1) },
+            ],
+            values: ["version": 3])
+        let fixture = try Fixture(modules: [module])
+        let results = try fixture.run(#"""
+            return function()
+              return fast.len("abc"), fast.len(""), fast.len(12.5), fast.sum("\x01\x02\xff"),
+                     fast.hex("\0a"), select('#', fast.nothing()), fast.nothing(), fast.version,
+                     fast.table({a = {1, 2}}), fast.pair()
+            end
+            """#)
+        #expect(results == [3, 0, 4, 258, "0,61", 1, .nil, 3, ["a": [1, 2]], 1, 2])
+        let wrongType = luaError { try fixture.run("return function() return fast.len({}) end", chunk: "tags/v.lua") }
+        #expect(wrongType == .runtime("tags/v.lua:1: bad argument #1 to 'len' (string expected, got table)"))
+        let missing = luaError { try fixture.run("return function() return fast.len() end", chunk: "tags/v.lua") }
+        #expect(missing == .runtime("tags/v.lua:1: bad argument #1 to 'len' (string expected, got no value)"))
+        #expect(try fixture.run("return function() return pcall(fast.fail) end") == [false, "boom from Swift"])
+        let uncaught = luaError { try fixture.run("return function() fast.fail() end") }
+        #expect(uncaught == .runtime("boom from Swift"))
+        let readOnly = try fixture.run("return function() return pcall(function() fast.len = nil end) end")
+        #expect(readOnly.first == .bool(false))
+        fixture.expectHealthy()
+    }
+
+    /// A scalar function may not reuse a name of the same module.
+    @Test func scalarFunctionNamesMustBeUnique() throws {
+        for module in [
+            NativeModule(name: "m", functions: ["f": { _ in [] }], scalarFunctions: ["f": { _ in .nil }]),
+            NativeModule(name: "m", scalarFunctions: ["v": { _ in .nil }], values: ["v": 1]),
+        ] {
+            let error = luaError { try LuaVM(limits: quickLimits, modules: [module]) }
+            #expect(error?.message.contains("duplicate name") == true)
+        }
+    }
 }

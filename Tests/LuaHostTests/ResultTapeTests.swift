@@ -175,6 +175,34 @@ import Testing
         }
     }
 
+    /// Cached keys and values are anchored when first written (outside the
+    /// table walk, on a cache miss only): strings created per call, dropped
+    /// and collected must never be confused with new strings that reuse
+    /// their addresses, at the top level or nested.
+    @Test func cachedStringsStayAnchoredAcrossCollections() throws {
+        let f = try vm.load(source: """
+            return function(n)
+              local k = "key" .. n
+              local v = "value" .. n
+              return v, {[k] = v, fixed = "f" .. n, nested = {[k] = n, s = v}}, {v, k}
+            end
+            """, chunkName: "anchor.lua")
+        for _ in 0..<3 {
+            for n in 0..<300 {
+                let k = "key\(n)", v = "value\(n)"
+                let expected: [LuaValue] = [
+                    .string(v),
+                    .table([k: .string(v), "fixed": .string("f\(n)"), "nested": .table([k: .int(Int64(n)), "s": .string(v)])]),
+                    .array([.string(v), .string(k)]),
+                ]
+                #expect(try vm.call(f, [.int(Int64(n))], owner: "anchor.lua") == expected)
+                if n % 50 == 0 { vm.collectGarbage() }
+            }
+            vm.collectGarbage()
+        }
+        fixture.expectHealthy()
+    }
+
     /// A VM's caches are per VM: two VMs interleaved stay correct.
     @Test func cachesArePerVM() throws {
         let other = try Fixture()
