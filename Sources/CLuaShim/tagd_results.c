@@ -102,6 +102,27 @@ static inline void put_u32(tagd_vm *vm, uint32_t v) {
 }
 
 /* Tag + length + bytes (tag < 0: no tag, e.g. a table key). */
+/* A string already in a cache: tag, slot (u16), id (u64). The caller reserved 11. */
+static inline void put_cache_ref(tagd_vm *vm, unsigned char tag, unsigned slot, uint64_t id) {
+    uint16_t slot16 = (uint16_t)slot;
+    put_u8(vm, tag);
+    memcpy(vm->rt + vm->rt_len, &slot16, 2);
+    memcpy(vm->rt + vm->rt_len + 2, &id, 8);
+    vm->rt_len += 10;
+}
+
+/* A string entering a cache: tag, slot (u16), id (u64), length (u32), bytes. The caller reserved 15 + len. */
+static inline void put_cache_def(tagd_vm *vm, unsigned char tag, unsigned slot, uint64_t id, const char *s, size_t len) {
+    uint16_t slot16 = (uint16_t)slot;
+    uint32_t len32 = (uint32_t)len;
+    put_u8(vm, tag);
+    memcpy(vm->rt + vm->rt_len, &slot16, 2);
+    memcpy(vm->rt + vm->rt_len + 2, &id, 8);
+    memcpy(vm->rt + vm->rt_len + 10, &len32, 4);
+    memcpy(vm->rt + vm->rt_len + 14, s, len);
+    vm->rt_len += 14 + len;
+}
+
 static int put_string(rt_writer *w, int tag, const char *s, size_t len) {
     if (len > UINT32_MAX)
         return rt_fail(w, TAGD_ERR_CONVERSION, "string longer than 4 GiB", NULL, 0);
@@ -144,11 +165,7 @@ static int write_key(rt_writer *w, int idx, uint64_t *shape) {
                 unsigned slot = kc_slot(s);
                 if (vm->kc_ptr[slot] == (const void *)s) {  /* cached: no bytes */
                     if (!rt_reserve(w, 11)) return 0;
-                    uint16_t slot16 = (uint16_t)slot;
-                    put_u8(vm, TAGD_KEY_REF);
-                    memcpy(vm->rt + vm->rt_len, &slot16, 2);
-                    memcpy(vm->rt + vm->rt_len + 2, &vm->kc_id[slot], 8);
-                    vm->rt_len += 10;
+                    put_cache_ref(vm, TAGD_KEY_REF, slot, vm->kc_id[slot]);
                     *shape = shape_mix(*shape, vm->kc_id[slot]);
                     return 1;
                 }
@@ -160,14 +177,7 @@ static int write_key(rt_writer *w, int idx, uint64_t *shape) {
                 anchor_string(L, vm->ref_kc, idx, slot);
                 vm->kc_ptr[slot] = s;
                 vm->kc_id[slot] = ++vm->kc_next_id;
-                uint16_t slot16 = (uint16_t)slot;
-                uint32_t len32 = (uint32_t)len;
-                put_u8(vm, TAGD_KEY_DEF);
-                memcpy(vm->rt + vm->rt_len, &slot16, 2);
-                memcpy(vm->rt + vm->rt_len + 2, &vm->kc_id[slot], 8);
-                memcpy(vm->rt + vm->rt_len + 10, &len32, 4);
-                memcpy(vm->rt + vm->rt_len + 14, s, len);
-                vm->rt_len += 14 + len;
+                put_cache_def(vm, TAGD_KEY_DEF, slot, vm->kc_id[slot], s, len);
                 *shape = shape_mix(*shape, vm->kc_id[slot]);
                 return 1;
             }
@@ -307,13 +317,9 @@ static int write_value(rt_writer *w, int idx, int depth, const rt_frame *path) {
             const char *s = lua_tolstring(L, idx, &len);
             if (len <= TAGD_KC_MAXLEN) {
                 unsigned slot = kc_slot(s) & (TAGD_VC_SLOTS - 1);
-                uint16_t slot16 = (uint16_t)slot;
                 if (vm->vc_ptr[slot] == (const void *)s) {  /* cached: no bytes */
                     if (!rt_reserve(w, 11)) return 0;
-                    put_u8(vm, TAGD_TAPE_STR_REF);
-                    memcpy(vm->rt + vm->rt_len, &slot16, 2);
-                    memcpy(vm->rt + vm->rt_len + 2, &vm->vc_id[slot], 8);
-                    vm->rt_len += 10;
+                    put_cache_ref(vm, TAGD_TAPE_STR_REF, slot, vm->vc_id[slot]);
                     return 1;
                 }
                 if (!tagd_utf8_valid((const unsigned char *)s, len))
@@ -324,13 +330,7 @@ static int write_value(rt_writer *w, int idx, int depth, const rt_frame *path) {
                 anchor_string(L, vm->ref_vc, idx, slot);
                 vm->vc_ptr[slot] = s;
                 vm->vc_id[slot] = ++vm->kc_next_id;
-                uint32_t len32 = (uint32_t)len;
-                put_u8(vm, TAGD_TAPE_STR_DEF);
-                memcpy(vm->rt + vm->rt_len, &slot16, 2);
-                memcpy(vm->rt + vm->rt_len + 2, &vm->vc_id[slot], 8);
-                memcpy(vm->rt + vm->rt_len + 10, &len32, 4);
-                memcpy(vm->rt + vm->rt_len + 14, s, len);
-                vm->rt_len += 14 + len;
+                put_cache_def(vm, TAGD_TAPE_STR_DEF, slot, vm->vc_id[slot], s, len);
                 return 1;
             }
             int valid = tagd_utf8_valid((const unsigned char *)s, len);

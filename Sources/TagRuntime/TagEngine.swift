@@ -91,7 +91,7 @@ public final class TagEngine: Sendable {
 
     private func run(event: JSONValue, request: JSONValue, on vm: LuaVM) -> HitResult {
         var result = HitResult()
-        guard let vmTags = vmTags[ObjectIdentifier(vm)] else { return result }
+        guard let vmTags = vmTags[ObjectIdentifier(vm)], !vmTags.tags.isEmpty else { return result }
         let scope = vmTags.scope
         let eventName = event["event_name"]?.stringValue ?? ""
         _ = scope.takeCookies()

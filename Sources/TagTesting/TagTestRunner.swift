@@ -147,14 +147,19 @@ public struct TagTestRunner: Sendable {
                 headers: headers + [(name: "content-type", value: "application/json")],
                 body: body.encoded(), peerAddress: peer)
         } else {
-            throw TagTestFormatError(file: "", message: "a hit needs 'event', 'ga4' or 'collect'")
+            throw TagTestHitError(description: "a hit needs 'event', 'ga4' or 'collect'")
         }
         guard let result = try IntakeClients().process(incoming) else {
-            throw TagTestFormatError(file: "", message: "no intake client serves \(incoming.path)")
+            throw TagTestHitError(description: "no intake client serves \(incoming.path)")
         }
         let request = result.request.asJSON()
         return result.events.map { ($0, request) }
     }
+}
+
+/// A test hit that cannot be turned into an event; reported under the hit's index.
+struct TagTestHitError: Error, CustomStringConvertible {
+    let description: String
 }
 
 public struct TagTestResult: Sendable {
