@@ -899,6 +899,21 @@ void tagd_vm_set_host(tagd_vm *vm, void *host, tagd_native_fn native, tagd_modul
     vm->module = module;
 }
 
+int tagd_function_arity(tagd_vm *vm, int ref, int *nparams, int *isvararg) {
+    lua_State *L = vm->L;
+    if (!lua_checkstack(L, 1)) return 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    if (lua_type(L, -1) != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    lua_Debug ar;
+    lua_getinfo(L, ">u", &ar); /* pops the function; 'u' neither allocates nor raises */
+    *nparams = ar.nparams;
+    *isvararg = ar.isvararg;
+    return 1;
+}
+
 int tagd_push_ref(tagd_vm *vm, int ref) {
     if (!lua_checkstack(vm->L, 1)) return 0;
     lua_rawgeti(vm->L, LUA_REGISTRYINDEX, ref);

@@ -183,6 +183,17 @@ public final class LuaVM {
         }
     }
 
+    /// How many parameters the function behind `function` names, and whether it also takes `...`
+    /// (native functions do); `nil` when it is not a function. A function that names one parameter
+    /// and takes no `...` can never read a second argument, so a caller may skip building it.
+    public func arity(of function: LuaRef) -> (parameters: Int, isVararg: Bool)? {
+        guard function.vmID == id else { return nil }
+        var parameters: Int32 = 0
+        var isVararg: Int32 = 0
+        guard tagd_function_arity(handle, function.id, &parameters, &isVararg) != 0 else { return nil }
+        return (Int(parameters), isVararg != 0)
+    }
+
     /// Drops the registry reference.
     public func release(_ ref: LuaRef) {
         guard ref.vmID == id, !inInvocation else { return }

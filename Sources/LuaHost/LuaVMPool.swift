@@ -58,6 +58,22 @@ public final class LuaVMPool: Sendable {
         return try body(slots[index].vm)
     }
 
+    /// Runs `body` with a free VM now, or returns `nil` at once when every VM is busy.
+    /// Takes VM number `preferred` (modulo the count) when it is free, so that a caller that always
+    /// prefers the same VM (an event loop) keeps it warm in its own CPU cache.
+    public func tryWithVM<T>(preferring preferred: Int = 0, _ body: (LuaVM) throws -> T) rethrows -> T? {
+        let wanted = preferred % slots.count
+        let taken: Int? = state.withLock { state in
+            if let position = state.free.lastIndex(of: wanted) {
+                return state.free.remove(at: position)
+            }
+            return state.free.popLast()
+        }
+        guard let index = taken else { return nil }
+        defer { release(index) }
+        return try body(slots[index].vm)
+    }
+
     /// Like `withVM`, but blocks the calling thread while all VMs are busy.
     /// For synchronous contexts only; never call it from the cooperative pool.
     public func withVMBlocking<T>(_ body: (LuaVM) throws -> T) rethrows -> T {

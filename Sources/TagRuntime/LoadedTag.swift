@@ -6,6 +6,9 @@ struct LoadedTag {
     let name: String
     let trigger: TagTrigger
     let fire: LuaRef
+    /// Whether `fire` or the trigger function can see a second argument; when no tag can, a hit skips
+    /// passing its request into Lua.
+    let readsRequest: Bool
 }
 
 /// When a tag fires: a list of event names (`"*"` for all) or a Lua function of the event.
@@ -68,6 +71,12 @@ extension LoadedTag {
         default:
             throw TagShapeError(description: "\(file.path): 'trigger' must be a table { events = {...} } or a function")
         }
-        return LoadedTag(file: file.path, name: name, trigger: trigger, fire: fire)
+        var functions = [fire]
+        if case .function(let function) = trigger { functions.append(function) }
+        let readsRequest = functions.contains { function in
+            guard let arity = vm.arity(of: function) else { return true }
+            return arity.parameters >= 2 || arity.isVararg
+        }
+        return LoadedTag(file: file.path, name: name, trigger: trigger, fire: fire, readsRequest: readsRequest)
     }
 }

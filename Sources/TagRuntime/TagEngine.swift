@@ -26,6 +26,7 @@ public final class TagEngine: Sendable {
         // LuaRefs inside are only used while the pool hands out this VM, on one thread at a time.
         let tags: [LoadedTag]
         let scope: InvocationScope
+        let readsRequest: Bool
     }
 
     public init(bundle: TagBundle, services: RuntimeServices) throws {
@@ -60,7 +61,7 @@ public final class TagEngine: Sendable {
                     statuses.append(TagStatus(file: file.path, name: file.baseName, error: "\(error)"))
                 }
             }
-            let vmTags = VMTags(tags: loaded, scope: scope)
+            let vmTags = VMTags(tags: loaded, scope: scope, readsRequest: loaded.contains(where: \.readsRequest))
             built.withLock { state in
                 state.tags[ObjectIdentifier(vm)] = vmTags
                 if state.statuses == nil { state.statuses = statuses }
@@ -89,6 +90,22 @@ public final class TagEngine: Sendable {
         }
     }
 
+    /// Runs every loaded tag on each event of one hit, in order, on one VM (waiting for a free one).
+    public func process(events: [JSONValue], request: JSONValue) async -> [HitResult] {
+        await pool.withVM { vm in
+            events.map { self.run(event: $0, request: request, on: vm) }
+        }
+    }
+
+    /// Like `process(events:request:)`, but on the calling thread and only if a VM is free now;
+    /// `nil` when every VM is busy. For an event loop, which must never wait.
+    /// - Parameter preferredVM: the VM to use when it is free (e.g. the event loop's own).
+    public func processNow(events: [JSONValue], request: JSONValue, preferredVM: Int) -> [HitResult]? {
+        pool.tryWithVM(preferring: preferredVM) { vm in
+            events.map { self.run(event: $0, request: request, on: vm) }
+        }
+    }
+
     private func run(event: JSONValue, request: JSONValue, on vm: LuaVM) -> HitResult {
         var result = HitResult()
         guard let vmTags = vmTags[ObjectIdentifier(vm)], !vmTags.tags.isEmpty else { return result }
@@ -96,13 +113,17 @@ public final class TagEngine: Sendable {
         let eventName = event["event_name"]?.stringValue ?? ""
         _ = scope.takeCookies()
         // The event and request go into Lua once per hit, as read-only views every tag reads:
-        // cheaper than a copy per tag, and no tag can change what another sees.
-        let eventRef: LuaRef
-        let requestRef: LuaRef
+        // cheaper than a copy per tag, and no tag can change what another sees. The request only goes
+        // in when some tag function names a second parameter or takes `...` (`LoadedTag.readsRequest`).
+        var eventRef: LuaRef?
+        var requestRef: LuaRef?
         do {
             eventRef = try vm.share(LuaValue(event))
-            requestRef = try vm.share(LuaValue(request))
+            if vmTags.readsRequest {
+                requestRef = try vm.share(LuaValue(request))
+            }
         } catch {
+            if let eventRef { vm.release(eventRef) }
             for tag in vmTags.tags {
                 result.tagRuns.append(
                     TagRun(tag: tag.name, file: tag.file, fired: false, outcome: nil,
@@ -111,11 +132,12 @@ public final class TagEngine: Sendable {
             }
             return result
         }
+        guard let eventRef else { return result }
         defer {
             vm.release(eventRef)
-            vm.release(requestRef)
+            if let requestRef { vm.release(requestRef) }
         }
-        let arguments: [LuaArgument] = [.ref(eventRef), .ref(requestRef)]
+        let arguments: [LuaArgument] = requestRef.map { [.ref(eventRef), .ref($0)] } ?? [.ref(eventRef)]
         for tag in vmTags.tags {
             scope.begin(tag: tag.name)
             var run = TagRun(tag: tag.name, file: tag.file, fired: false, outcome: nil, error: nil, logs: [], conversions: [])

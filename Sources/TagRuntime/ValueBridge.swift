@@ -32,10 +32,14 @@ extension JSONValue {
             for element in a { out.append(try JSONValue(lua: element)) }
             self = .array(out)
         case .table(let t):
-            var out: [String: JSONValue] = [:]
-            out.reserveCapacity(t.count)
-            for (key, value) in t { out[key] = try JSONValue(lua: value) }
-            self = .object(out)
+            // mapValues keeps the key storage as it is: no key is hashed again.
+            do {
+                self = .object(try t.mapValues { value in try JSONValue(lua: value) })
+            } catch let error as ValueBridgeError {
+                throw error
+            } catch {
+                throw ValueBridgeError(message: "\(error)")
+            }
         case .function:
             throw ValueBridgeError(message: "a function cannot be converted to JSON")
         }

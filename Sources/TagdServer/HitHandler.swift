@@ -1,12 +1,14 @@
 import HTTPTypes
-import Hummingbird
 import Intake
 import Logging
-import NIOCore
 import TagRuntime
 import TagdJSON
 
 /// Turns one intake request into events, runs the live tags on each, and answers the browser.
+///
+/// It works in two steps, so that both the event-loop path (``EventLoopHitHandler``) and the
+/// router's async path share it: `prepare` reads the request into events (or answers it at once),
+/// the caller runs the tags on a VM it obtained its own way, and `finish` builds the answer.
 struct HitHandler: Sendable {
     let liveTags: LiveTags
     let intake: IntakeClients
@@ -16,56 +18,93 @@ struct HitHandler: Sendable {
     let metrics: HitMetrics
     let logger: Logger
 
-    func handle(_ request: Request, context: TagdRequestContext) async -> Response {
-        let client = request.uri.path.hasPrefix("/g/") ? "ga4" : "json"
+    /// A request read up to its body, whatever the path it arrived by.
+    struct Request {
+        var method: HTTPRequest.Method
+        var path: String
+        var query: String
+        var headers: HTTPFields
+        /// `nil` when the body went over `maxBodyBytes`.
+        var body: [UInt8]?
+        var peerAddress: String?
+    }
+
+    /// A hit whose events are ready for the tags.
+    struct PreparedHit {
+        let engine: TagEngine
+        let events: [JSONValue]
+        let request: JSONValue
+        let headers: HTTPFields
+        let client: String
+        let answerWithGIF: Bool
+    }
+
+    enum Step {
+        case answer(HitResponse)
+        case runTags(PreparedHit)
+    }
+
+    func prepare(_ request: Request) -> Step {
+        let client = request.path.hasPrefix("/g/") ? "ga4" : "json"
         let origin = request.headers[.origin]
         if request.method == .options {
-            return Response(status: .noContent, headers: cors.headers(origin: origin, preflight: true))
+            return .answer(HitResponse(status: .noContent, headers: cors.headers(origin: origin, preflight: true)))
         }
-        var headers = cors.headers(origin: origin, preflight: false)
-        let body: [UInt8]
-        do {
-            var buffer = try await request.body.collect(upTo: maxBodyBytes)
-            body = buffer.readBytes(length: buffer.readableBytes) ?? []
-        } catch {
-            return reject(IntakeError.bodyTooLarge(limit: maxBodyBytes), client: client, path: request.uri.path, headers: headers)
+        let headers = cors.headers(origin: origin, preflight: false)
+        guard let body = request.body else {
+            return .answer(reject(.bodyTooLarge(limit: maxBodyBytes), client: client, path: request.path, headers: headers))
         }
         let hit = IncomingHit(
             method: request.method.rawValue,
-            path: request.uri.path,
-            query: request.uri.query ?? "",
+            path: request.path,
+            query: request.query,
             headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) },
             body: body,
-            peerAddress: context.peerAddress
+            peerAddress: request.peerAddress
         )
         let parsed: IntakeResult
         do throws(IntakeError) {
             guard let result = try intake.process(hit) else {
-                return Response(status: .notFound, headers: headers)
+                return .answer(HitResponse(status: .notFound, headers: headers))
             }
             parsed = result
         } catch {
-            return reject(error, client: client, path: request.uri.path, headers: headers)
+            return .answer(reject(error, client: client, path: request.path, headers: headers))
         }
-        let engine = liveTags.engine
-        let requestValue = parsed.request.asJSON()
-        for event in parsed.events {
-            let result = await engine.process(event: event, request: requestValue)
+        return .runTags(
+            PreparedHit(
+                engine: liveTags.engine, events: parsed.events, request: parsed.request.asJSON(), headers: headers,
+                client: client, answerWithGIF: gifForGet && request.method == .get))
+    }
+
+    func finish(_ hit: PreparedHit, results: [HitResult]) -> HitResponse {
+        var headers = hit.headers
+        for result in results {
             for cookie in result.cookies {
                 headers.append(HTTPField(name: .setCookie, value: cookie.headerValue))
             }
         }
-        metrics.hit(client: client, outcome: "accepted")
-        metrics.events(parsed.events.count)
-        if gifForGet && request.method == .get {
+        metrics.hit(client: hit.client, outcome: "accepted")
+        metrics.events(hit.events.count)
+        if hit.answerWithGIF {
             headers[.contentType] = "image/gif"
             headers[.cacheControl] = "no-store"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.transparentGIF)))
+            return HitResponse(status: .ok, headers: headers, body: Self.transparentGIF)
         }
-        return Response(status: .noContent, headers: headers)
+        return HitResponse(status: .noContent, headers: headers)
     }
 
-    private func reject(_ error: IntakeError, client: String, path: String, headers: HTTPFields) -> Response {
+    /// The whole exchange, waiting for a VM when all are busy: the router's path.
+    func handle(_ request: Request) async -> HitResponse {
+        switch prepare(request) {
+        case .answer(let response):
+            return response
+        case .runTags(let hit):
+            return finish(hit, results: await hit.engine.process(events: hit.events, request: hit.request))
+        }
+    }
+
+    private func reject(_ error: IntakeError, client: String, path: String, headers: HTTPFields) -> HitResponse {
         metrics.hit(client: client, outcome: error.code)
         logger.notice("hit rejected", metadata: ["client": "\(client)", "error": "\(error)"])
         var headers = headers
@@ -73,10 +112,7 @@ struct HitHandler: Sendable {
         if case .methodNotAllowed = error, let allowed = IntakeClients.allowedMethods(forPath: path) {
             headers[.allow] = allowed.joined(separator: ", ")
         }
-        return Response(
-            status: HTTPResponse.Status(code: error.httpStatus),
-            headers: headers,
-            body: .init(byteBuffer: ByteBuffer(bytes: error.responseBody.encoded())))
+        return HitResponse(status: HTTPResponse.Status(code: error.httpStatus), headers: headers, body: error.responseBody.encoded())
     }
 
     /// The smallest transparent 1x1 GIF.
@@ -85,4 +121,11 @@ struct HitHandler: Sendable {
         0xFF, 0xFF, 0xFF, 0x21, 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00,
         0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3B,
     ]
+}
+
+/// What a hit is answered with.
+struct HitResponse {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var body: [UInt8] = []
 }

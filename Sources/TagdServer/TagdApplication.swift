@@ -46,16 +46,34 @@ public enum TagdApplication {
         for path in ["/collect", "/g/collect"] {
             for method in [HTTPRequest.Method.get, .post, .options, .put, .delete, .patch, .head] {
                 router.on(RouterPath(path), method: method) { request, context in
-                    await handler.handle(request, context: context)
+                    await routed(request, context: context, handler: handler)
                 }
             }
         }
 
+        let hitsOnEventLoop = configuration.hitsOnEventLoop
         return Application(
             router: router,
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: hitsOnEventLoop ? [EventLoopHitHandler(hits: handler)] : [])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
+    }
+
+    /// A hit through the router: the body is collected and a VM awaited without blocking a thread.
+    static func routed(_ request: Request, context: TagdRequestContext, handler: HitHandler) async -> Response {
+        var body: [UInt8]?
+        if var buffer = try? await request.body.collect(upTo: handler.maxBodyBytes) {
+            body = buffer.readBytes(length: buffer.readableBytes) ?? []
+        }
+        let response = await handler.handle(
+            HitHandler.Request(
+                method: request.method, path: request.uri.path, query: request.uri.query ?? "",
+                headers: request.headers, body: body, peerAddress: context.peerAddress))
+        return Response(
+            status: response.status, headers: response.headers,
+            body: response.body.isEmpty ? .init() : .init(byteBuffer: ByteBuffer(bytes: response.body)))
     }
 }

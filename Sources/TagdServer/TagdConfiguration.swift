@@ -16,6 +16,8 @@ public struct TagdConfiguration: Sendable, Codable, Equatable {
     public var maxBodyBytes = 256 * 1024
     /// Answer GET hits with a 1x1 GIF instead of 204 (for `<img>` beacons).
     public var gifForGet = false
+    /// Answer hits on the event loop that read them (no task, no thread hop); off = through the router.
+    public var hitsOnEventLoop = true
     /// Environment variables tags may read with `env.get`.
     public var tagEnvironment: [String] = ["PINTEREST_AD_ACCOUNT_ID", "PINTEREST_TOKEN", "PINTEREST_TEST_MODE"]
     /// Lua VMs (one hit each at a time); 0 = one per core.
@@ -46,6 +48,7 @@ public struct TagdConfiguration: Sendable, Codable, Equatable {
         case trustedProxies = "trusted_proxies"
         case maxBodyBytes = "max_body_bytes"
         case gifForGet = "gif_for_get"
+        case hitsOnEventLoop = "hits_on_event_loop"
         case tagEnvironment = "tag_environment"
         case luaVMs = "lua_vms"
         case luaInstructionLimit = "lua_instruction_limit"
@@ -81,6 +84,7 @@ public struct TagdConfiguration: Sendable, Codable, Equatable {
         try read(.trustedProxies, &d.trustedProxies)
         try read(.maxBodyBytes, &d.maxBodyBytes)
         try read(.gifForGet, &d.gifForGet)
+        try read(.hitsOnEventLoop, &d.hitsOnEventLoop)
         try read(.tagEnvironment, &d.tagEnvironment)
         try read(.luaVMs, &d.luaVMs)
         try read(.luaInstructionLimit, &d.luaInstructionLimit)
@@ -147,7 +151,7 @@ public struct TagdConfiguration: Sendable, Codable, Equatable {
         case .duplicateWindowHours, .shutdownFlushSeconds:
             guard let value = Double(raw) else { throw ConfigurationError.invalidEnvironment(name, raw, "a number") }
             return value
-        case .gifForGet, .watchTags:
+        case .gifForGet, .watchTags, .hitsOnEventLoop:
             switch raw.lowercased() {
             case "1", "true", "yes": return true
             case "0", "false", "no": return false

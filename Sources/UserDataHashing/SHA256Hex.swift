@@ -29,6 +29,16 @@ public enum SHA256Hex {
 
     static func isHashed(_ bytes: some Collection<UInt8>) -> Bool {
         guard bytes.count == 64 else { return false }
-        return bytes.allSatisfy(ASCII.isHexDigit)
+        return bytes.withContiguousStorageIfAvailable { $0.allSatisfy(ASCII.isHexDigit) }
+            ?? bytes.allSatisfy(ASCII.isHexDigit)
+    }
+
+    /// True when `s` is already what goes on the wire: exactly 64 lower-case hex digits, so neither
+    /// trimming, lower-casing nor hashing would change it.
+    public static func isWireHash(_ s: String) -> Bool {
+        let utf8 = s.utf8
+        guard utf8.count == 64 else { return false }
+        return utf8.withContiguousStorageIfAvailable { $0.allSatisfy(ASCII.isLowerHexDigit) }
+            ?? utf8.allSatisfy(ASCII.isLowerHexDigit)
     }
 }

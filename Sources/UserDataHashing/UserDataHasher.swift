@@ -35,6 +35,7 @@ public struct UserDataHasher: Sendable {
     /// The wire form of `userData`. Fields are visited in a fixed order, so the first error reported for a
     /// given input is always the same.
     public func hash(_ userData: [String: JSONValue]) throws(UserDataError) -> [String: JSONValue] {
+        if Self.isWireForm(userData) { return userData }
         var unknown: String? = nil
         for key in userData.keys where UserDataField(rawValue: key) == nil && !UserDataField.neverHashed.contains(key) {
             if unknown == nil || key < unknown! { unknown = key }
@@ -53,6 +54,27 @@ public struct UserDataHasher: Sendable {
             if let plain = try Self.plain(key, value) { out[key] = .string(plain) }
         }
         return out
+    }
+
+    /// True when hashing `userData` would return it unchanged: every hashed field is a non-empty array of
+    /// distinct lower-case SHA-256 hex strings and every plain field a trimmed non-empty string. This is what
+    /// `hash` itself produces, so the second pass before sending (`pinterest.send`) costs a scan, not a rebuild.
+    static func isWireForm(_ userData: [String: JSONValue]) -> Bool {
+        for (key, value) in userData {
+            if UserDataField(rawValue: key) != nil {
+                guard case .array(let elements) = value, !elements.isEmpty else { return false }
+                for (i, element) in elements.enumerated() {
+                    guard case .string(let hash) = element, SHA256Hex.isWireHash(hash) else { return false }
+                    for j in 0..<i where elements[j] == element { return false }
+                }
+            } else if UserDataField.neverHashed.contains(key) {
+                guard case .string(let text) = value, !text.isEmpty, UnicodeText.trim(text).utf8.count == text.utf8.count
+                else { return false }
+            } else {
+                return false
+            }
+        }
+        return true
     }
 
     /// `UserDataField.neverHashed` in a fixed order.

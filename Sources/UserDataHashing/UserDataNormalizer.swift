@@ -79,6 +79,7 @@ public struct UserDataNormalizer: Sendable {
     }
 
     func prepare(_ field: UserDataField, _ raw: String) -> Prepared? {
+        if SHA256Hex.isWireHash(raw) { return .alreadyHashed(raw) }  // e.g. hashed again before sending
         let trimmed = UnicodeText.trim(raw)
         if trimmed.isEmpty { return nil }
         if SHA256Hex.isHashed(trimmed) { return .alreadyHashed(trimmed.lowercased()) }

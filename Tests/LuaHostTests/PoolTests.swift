@@ -85,4 +85,25 @@ import Testing
         let value = try await pool.withVM { vm in try vm.value(try vm.load(source: "return 7", chunkName: "s.lua")) }
         #expect(value == 7)
     }
+
+    @Test func tryWithVMPrefersItsVMAndNeverWaits() throws {
+        let pool = try LuaVMPool(count: 2) { try LuaVM() }
+        let first = try #require(pool.tryWithVM(preferring: 0) { ObjectIdentifier($0) })
+        let second = try #require(pool.tryWithVM(preferring: 1) { ObjectIdentifier($0) })
+        #expect(first != second)
+        #expect(pool.tryWithVM(preferring: 2) { ObjectIdentifier($0) } == first)  // modulo the count
+        #expect(pool.tryWithVM(preferring: 1) { ObjectIdentifier($0) } == second)
+        // Preferred VM busy: another free one. Every VM busy: nil at once.
+        let nested = pool.tryWithVM(preferring: 0) { outer in
+            pool.tryWithVM(preferring: 0) { inner in
+                (ObjectIdentifier(outer), ObjectIdentifier(inner), pool.tryWithVM(preferring: 0) { _ in true })
+            }
+        }
+        let unwrapped = try #require(nested)
+        let (outer, inner, third) = try #require(unwrapped)
+        #expect(outer == first && inner == second)
+        #expect(third == nil)
+        // Everything was given back.
+        #expect(pool.tryWithVM(preferring: 0) { ObjectIdentifier($0) } == first)
+    }
 }

@@ -116,6 +116,21 @@ import Testing
         #expect(luaError { try other.value(ref) } != nil)
     }
 
+    @Test func arityOfFunctions() throws {
+        let ref = try vm.load(
+            source: "return {a = function(e) end, b = function(e, r, x) end, c = function(...) end, d = string.upper, n = 1}",
+            chunkName: "a.lua")
+        func arity(_ key: String) throws -> (parameters: Int, isVararg: Bool)? {
+            try vm.field(ref, key).flatMap { vm.arity(of: $0) }
+        }
+        #expect(try arity("a").map { [$0.parameters, $0.isVararg ? 1 : 0] } == [1, 0])
+        #expect(try arity("b").map { [$0.parameters, $0.isVararg ? 1 : 0] } == [3, 0])
+        #expect(try arity("c").map { [$0.parameters, $0.isVararg ? 1 : 0] } == [0, 1])
+        #expect(try arity("d").map(\.isVararg) == true)  // a C function may read any argument
+        #expect(try arity("n") == nil)
+        #expect(try LuaVM().arity(of: try #require(try vm.field(ref, "a"))) == nil)  // another VM's ref
+    }
+
     @Test func loadReturningNothingGivesNilRef() throws {
         let ref = try vm.load(source: "local x = 1", chunkName: "none.lua")
         #expect(vm.type(of: ref) == .nil)

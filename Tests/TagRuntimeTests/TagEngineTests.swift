@@ -52,6 +52,24 @@ import Testing
         #expect(skipped.tagRuns.first?.status == .skipped)
     }
 
+    /// The request goes into Lua only when some tag function can see it; whichever way a tag asks, it gets it.
+    @Test func requestReachesEveryFunctionThatCanSeeIt() async throws {
+        let request: JSONValue = ["ip": "198.51.100.1", "method": "POST"]
+        let onlyEvents = try engine([
+            "a": #"return { trigger = { events = { "*" } }, fire = function(e) return e.event_name end }"#,
+            "b": ##"return { trigger = function(e) return true end, fire = function(e, ...) return select("#", ...) end }"##,
+        ]).0
+        // `b` takes `...`, so it gets the request as its second argument.
+        let first = await onlyEvents.process(event: Self.purchase, request: request)
+        #expect(first.tagRuns.map(\.outcome) == ["purchase", "1"])
+        let viaTrigger = try engine([
+            "a": #"return { trigger = function(e, r) return r.method == "POST" end, fire = function(e) return "fired" end }"#,
+            "b": #"return { trigger = { events = { "*" } }, fire = function(e, r) return r.ip end }"#,
+        ]).0
+        let third = await viaTrigger.process(event: Self.purchase, request: request)
+        #expect(third.tagRuns.map(\.outcome) == ["fired", "198.51.100.1"])
+    }
+
     @Test func brokenTagFilesAreReportedWithFileAndLineAndOthersStillLoad() throws {
         let (engine, _) = try engine([
             "good": #"return { trigger = { events = { "*" } }, fire = function() end }"#,

@@ -13,8 +13,13 @@ import Testing
         end }
         """#
 
-    @Test func badInputGetsClearErrors() async throws {
-        let tagd = try TagdHarness(tags: ["echo.lua": Self.echoTag]) { $0.maxBodyBytes = 1024 }
+    /// Each of these runs on both hit paths: answered on the event loop (the default) and through the router.
+    @Test(arguments: [true, false])
+    func badInputGetsClearErrors(onEventLoop: Bool) async throws {
+        let tagd = try TagdHarness(tags: ["echo.lua": Self.echoTag]) {
+            $0.maxBodyBytes = 1024
+            $0.hitsOnEventLoop = onEventLoop
+        }
         try await tagd.run { client in
             let malformed = try await client.post("/collect", json: #"{"event_name": "x",}"#)
             #expect(malformed.status == .badRequest)
@@ -42,8 +47,12 @@ import Testing
         }
     }
 
-    @Test func corsAllowsOnlyConfiguredOriginsWithCredentials() async throws {
-        let tagd = try TagdHarness(tags: ["echo.lua": Self.echoTag]) { $0.corsOrigins = ["https://shop.example"] }
+    @Test(arguments: [true, false])
+    func corsAllowsOnlyConfiguredOriginsWithCredentials(onEventLoop: Bool) async throws {
+        let tagd = try TagdHarness(tags: ["echo.lua": Self.echoTag]) {
+            $0.corsOrigins = ["https://shop.example"]
+            $0.hitsOnEventLoop = onEventLoop
+        }
         try await tagd.run { client in
             let allowed = try await client.post("/collect", json: #"{"event_name":"page_view"}"#, headers: [.origin: "https://shop.example"])
             #expect(allowed.headers[.accessControlAllowOrigin] == "https://shop.example")
@@ -58,8 +67,12 @@ import Testing
         }
     }
 
-    @Test func gifForGetWhenConfigured() async throws {
-        let tagd = try TagdHarness(tags: ["echo.lua": Self.echoTag]) { $0.gifForGet = true }
+    @Test(arguments: [true, false])
+    func gifForGetWhenConfigured(onEventLoop: Bool) async throws {
+        let tagd = try TagdHarness(tags: ["echo.lua": Self.echoTag]) {
+            $0.gifForGet = true
+            $0.hitsOnEventLoop = onEventLoop
+        }
         try await tagd.run { client in
             let response = try await client.execute(uri: "/g/collect?v=2&en=page_view&cid=1.2", method: .get)
             #expect(response.status == .ok)

@@ -44,5 +44,7 @@ let pinnedToday: @Sendable () -> (year: Int, month: Int, day: Int) = { (2025, 6,
         // Through the whole-object path too: a scalar becomes a one-element array, an omitted value no key.
         let wire = try hasher.hash([v.field: .string(v.input)])
         #expect(wire[v.field] == v.sha256.map { .array([.string($0)]) })
+        // What goes on the wire is recognised as such and hashing it again changes nothing.
+        #expect(try hasher.hash(wire) == wire)
     }
 }

@@ -32,6 +32,19 @@ import UserDataHashing
         #expect(out["external_id"] == .array([.string(upperHex.lowercased())]))
     }
 
+    @Test func wireFormIsKeptAndAnythingElseIsHashedAgain() throws {
+        let wire = try hasher.hash(["em": ["a@example.com", "b@example.com"], "fn": "Mary", "client_ip_address": " 10.0.0.1 "])
+        #expect(try hasher.hash(wire) == wire)
+        // Each of these differs from the wire form in one way, and must come out as `hash` makes it.
+        let hashA = SHA256Hex.hash("a@example.com")
+        #expect(try hasher.hash(["em": [.string(hashA), .string(hashA)]]) == ["em": [.string(hashA)]])
+        #expect(try hasher.hash(["em": .string(hashA)]) == ["em": [.string(hashA)]])
+        #expect(try hasher.hash(["em": [.string(hashA.uppercased())]]) == ["em": [.string(hashA)]])
+        #expect(try hasher.hash(["em": []]) == [:])
+        #expect(try hasher.hash(["client_user_agent": " UA "]) == ["client_user_agent": "UA"])
+        #expect(throws: UserDataError.unknownField("nope")) { try hasher.hash(["em": [.string(hashA)], "nope": "x"]) }
+    }
+
     @Test func whitespaceOnlyAndInvalidValuesAreOmitted() throws {
         let out = try hasher.hash([
             "em": "   ", "fn": "\u{FEFF}\u{00A0}\t", "ge": "other", "ph": ["", "  ", "+1 650 555 1212"], "ln": [],

@@ -187,6 +187,11 @@ void tagd_unref(tagd_vm *vm, int ref);
 /* Pushes the value held by a ref (non-raising; returns 0 without stack room). */
 int tagd_push_ref(tagd_vm *vm, int ref);
 
+/* The fixed parameters of the Lua function held by a ref, and whether it
+ * also takes `...` (C functions count as vararg). Non-raising; returns 0
+ * when the ref holds no function. */
+int tagd_function_arity(tagd_vm *vm, int ref, int *nparams, int *isvararg);
+
 /* The unique light userdata standing for JSON null. */
 void *tagd_null_sentinel(void);
 

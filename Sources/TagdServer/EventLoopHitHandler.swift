@@ -1,0 +1,167 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+
+/// Answers hits on the event loop that read them, before Hummingbird's async request handling.
+///
+/// Intake, tags and hashing are synchronous and bounded by the Lua budgets, so a hit needs no task:
+/// the body is gathered here, the tags run on a VM that prefers this loop, and the answer is written
+/// without a thread hop (each hop costs ~10 µs and wakes another thread). Everything else, and a hit
+/// that arrives while a routed request of the same connection is unanswered (so answers keep their
+/// order), or while every VM is busy, passes on to the router unchanged.
+final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private enum State {
+        case idle
+        /// Gathering a hit's body; `body` is `nil` once it went over the limit.
+        case gathering(HTTPRequest, body: ByteBuffer?)
+        /// Passing the current request on to the router.
+        case forwarding
+    }
+
+    private let hits: HitHandler
+    private var state = State.idle
+    /// Requests passed to the router and not answered yet.
+    private var routedRequests = 0
+    private var preferredVM = 0
+    private var peerAddress: String?
+    private var needsFlush = false
+
+    init(hits: HitHandler) {
+        self.hits = hits
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        preferredVM = EventLoopNumbers.shared.number(of: context.eventLoop)
+        peerAddress = context.channel.remoteAddress?.ipAddress
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch (state, part) {
+        case (.idle, .head(let head)):
+            if routedRequests == 0, head.method != .head, let path = head.path, Self.isHitPath(path) {
+                state = .gathering(head, body: ByteBuffer())
+            } else {
+                routedRequests += 1
+                state = .forwarding
+                context.fireChannelRead(data)
+            }
+        case (.gathering(let head, var body?), .body(var chunk)):
+            if body.readableBytes + chunk.readableBytes > hits.maxBodyBytes {
+                state = .gathering(head, body: nil)
+            } else if body.readableBytes == 0 {
+                state = .gathering(head, body: chunk)  // the usual case: the whole body in one part
+            } else {
+                body.writeBuffer(&chunk)
+                state = .gathering(head, body: body)
+            }
+        case (.gathering(_, nil), .body):
+            break  // over the limit: the rest is read and dropped
+        case (.gathering(let head, let body), .end):
+            state = .idle
+            answer(head, body: body, context: context)
+        case (.forwarding, .end):
+            state = .idle
+            context.fireChannelRead(data)
+        default:
+            context.fireChannelRead(data)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data), routedRequests > 0 {
+            routedRequests -= 1
+        }
+        context.write(data, promise: promise)
+    }
+
+    private func answer(_ head: HTTPRequest, body: ByteBuffer?, context: ChannelHandlerContext) {
+        let target = head.path ?? "/"
+        let queryStart = target.utf8.firstIndex(of: UInt8(ascii: "?"))
+        let request = HitHandler.Request(
+            method: head.method,
+            path: queryStart.map { String(target[..<$0]) } ?? target,
+            query: queryStart.map { String(target[target.index(after: $0)...]) } ?? "",
+            headers: head.headerFields,
+            body: body.map { Array($0.readableBytesView) },
+            peerAddress: peerAddress)
+        switch hits.prepare(request) {
+        case .answer(let response):
+            write(response, closing: Self.wantsClose(head), context: context)
+        case .runTags(let hit):
+            if let results = hit.engine.processNow(events: hit.events, request: hit.request, preferredVM: preferredVM) {
+                write(hits.finish(hit, results: results), closing: Self.wantsClose(head), context: context)
+            } else {
+                // Every VM is busy: the router waits for one without holding up this loop.
+                routedRequests += 1
+                context.fireChannelRead(wrapInboundOut(.head(head)))
+                if let body, body.readableBytes > 0 {
+                    context.fireChannelRead(wrapInboundOut(.body(body)))
+                }
+                context.fireChannelRead(wrapInboundOut(.end(nil)))
+            }
+        }
+    }
+
+    private func write(_ response: HitResponse, closing: Bool, context: ChannelHandlerContext) {
+        var fields = response.headers
+        if response.status != .noContent {
+            fields[.contentLength] = String(response.body.count)
+        }
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: response.status, headerFields: fields))), promise: nil)
+        if !response.body.isEmpty {
+            context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: response.body))), promise: nil)
+        }
+        if closing {
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            needsFlush = true
+        }
+    }
+
+    static func isHitPath(_ target: Substring) -> Bool {
+        target == "/collect" || target == "/g/collect"
+    }
+
+    static func isHitPath(_ target: String) -> Bool {
+        let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
+        return isHitPath(path)
+    }
+
+    /// The same rule as Hummingbird's router path, so both paths treat a connection alike.
+    static func wantsClose(_ head: HTTPRequest) -> Bool {
+        head.headerFields[.connection] == "close"
+    }
+}
+
+/// Gives each event loop a small number, its preferred VM.
+final class EventLoopNumbers: Sendable {
+    static let shared = EventLoopNumbers()
+    private let numbers = Mutex<[ObjectIdentifier: Int]>([:])
+
+    func number(of eventLoop: any EventLoop) -> Int {
+        numbers.withLock { numbers in
+            let key = ObjectIdentifier(eventLoop)
+            if let number = numbers[key] { return number }
+            let number = numbers.count
+            numbers[key] = number
+            return number
+        }
+    }
+}

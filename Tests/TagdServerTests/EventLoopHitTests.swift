@@ -1,0 +1,119 @@
+import Foundation
+import HummingbirdTesting
+import NIOCore
+import NIOPosix
+import PinterestTesting
+import Synchronization
+import TagdJSON
+import Testing
+
+/// What only a raw connection shows about hits answered on the event loop: answers keep the order of
+/// pipelined requests when hits and routed requests mix, a body may come in many parts, and
+/// `Connection: close` closes after the answer.
+@Suite struct EventLoopHitTests {
+    static let countingTag = #"""
+        return { trigger = { events = { "*" } }, fire = function(event)
+          response.set_cookie("seen", event.event_name .. "-" .. tostring(event.n))
+          return "ok"
+        end }
+        """#
+
+    @Test(arguments: [true, false])
+    func pipelinedRequestsAreAnsweredInOrder(onEventLoop: Bool) async throws {
+        let tagd = try TagdHarness(tags: ["count.lua": Self.countingTag]) { $0.hitsOnEventLoop = onEventLoop }
+        try await tagd.run { client in
+            let port = try #require(client.port)
+            // One write: hit, routed, hit, hit with its body in three chunks, routed, hit that closes.
+            let requests = [
+                Self.post(#"{"event_name":"a","n":1}"#),
+                "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n",
+                Self.post(#"{"event_name":"b","n":2}"#),
+                Self.chunkedPost([#"{"event_n"#, #"ame":"c","#, #""n":3}"#]),
+                "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n",
+                Self.post(#"{"event_name":"d","n":4}"#, close: true),
+            ]
+            let answer = try await Self.exchange(port: port, requests.joined())
+            let responses = Self.split(answer)
+            #expect(responses.map(\.status) == [204, 200, 204, 204, 200, 204])
+            #expect(responses.map(\.cookie) == ["seen=a-1", "", "seen=b-2", "seen=c-3", "", "seen=d-4"])
+            #expect(responses[1].body == "ok\n" && responses[4].body == "ok\n")
+            // `exchange` returns only once the server has closed the connection after the last answer.
+        }
+    }
+
+    @Test func bodyOverTheLimitInManyPartsIsRefused() async throws {
+        let tagd = try TagdHarness(tags: ["count.lua": Self.countingTag]) { $0.maxBodyBytes = 64 }
+        try await tagd.run { client in
+            let port = try #require(client.port)
+            let chunk = String(repeating: " ", count: 40)
+            let answer = try await Self.exchange(
+                port: port, Self.chunkedPost([chunk, chunk]) + Self.post(#"{"event_name":"e","n":5}"#, close: true))
+            let responses = Self.split(answer)
+            #expect(responses.map(\.status) == [413, 204])
+            #expect(responses.last?.cookie == "seen=e-5")
+        }
+    }
+
+    static func post(_ json: String, close: Bool = false) -> String {
+        "POST /collect HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n"
+            + (close ? "Connection: close\r\n" : "") + "\r\n" + json
+    }
+
+    /// A POST whose body arrives in the given parts (chunked transfer encoding).
+    static func chunkedPost(_ parts: [String]) -> String {
+        "POST /collect HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + parts.map { String($0.utf8.count, radix: 16) + "\r\n" + $0 + "\r\n" }.joined() + "0\r\n\r\n"
+    }
+
+    struct RawResponse {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+        var cookie: String { headers["set-cookie"].map { String($0.prefix { $0 != ";" }) } ?? "" }
+    }
+
+    /// Splits HTTP/1.1 responses that carry `Content-Length` or no body (204).
+    static func split(_ text: String) -> [RawResponse] {
+        var responses: [RawResponse] = []
+        var rest = Substring(text)
+        while let headEnd = rest.range(of: "\r\n\r\n") {
+            let lines = rest[..<headEnd.lowerBound].components(separatedBy: "\r\n")
+            let status = Int(lines[0].split(separator: " ")[1]) ?? 0
+            var headers: [String: String] = [:]
+            for line in lines.dropFirst() {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            let length = Int(headers["content-length"] ?? "0") ?? 0
+            rest = rest[headEnd.upperBound...]
+            let body = String(rest.utf8.prefix(length)) ?? ""
+            rest = Substring(rest.utf8.dropFirst(length))
+            responses.append(RawResponse(status: status, headers: headers, body: body))
+        }
+        return responses
+    }
+
+    /// Writes `request` on a new connection and returns everything read until the server closes it.
+    static func exchange(port: Int, _ request: String) async throws -> String {
+        let collector = Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(collector)
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        try await channel.writeAndFlush(ByteBuffer(string: request)).get()
+        try await channel.closeFuture.get()
+        return collector.collected.withLock { String(buffer: $0) }
+    }
+
+    final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let collected = Mutex(ByteBuffer())
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var part = unwrapInboundIn(data)
+            collected.withLock { $0.writeBuffer(&part) }
+        }
+    }
+}
