@@ -13,30 +13,41 @@ enum NestedFields {
     static func set(_ value: JSONValue, at path: Substring, in fields: inout [String: JSONValue]) throws(Conflict) {
         let segments = path.split(separator: ".", omittingEmptySubsequences: false)
         guard !segments.isEmpty, !segments.contains(where: \.isEmpty) else { throw .emptySegment }
-        try set(value, at: segments[...], in: &fields, walked: "")
+        do throws(ConflictAt) {
+            try set(value, at: segments[...], in: &fields)
+        } catch {
+            // The conflicting prefix is spelled out only here, so the usual case builds no path strings.
+            throw .notAnObject(segments.prefix(error.depth + 1).joined(separator: "."))
+        }
+    }
+
+    /// A conflict at the segment with this index.
+    private struct ConflictAt: Error {
+        let depth: Int
     }
 
     private static func set(
-        _ value: JSONValue, at segments: ArraySlice<Substring>, in fields: inout [String: JSONValue], walked: String
-    ) throws(Conflict) {
+        _ value: JSONValue, at segments: ArraySlice<Substring>, in fields: inout [String: JSONValue]
+    ) throws(ConflictAt) {
         guard let head = segments.first else { return }
         let key = String(head)
-        let here = walked.isEmpty ? key : walked + "." + key
         let rest = segments.dropFirst()
         if rest.isEmpty {
-            if case .object = fields[key], !isObject(value) { throw .notAnObject(here) }
+            if case .object = fields[key], !isObject(value) { throw ConflictAt(depth: segments.startIndex) }
             fields[key] = value
             return
         }
         var child: [String: JSONValue]
-        switch fields[key] {
+        // Taken out, so the child object is uniquely referenced (changed in place) and put back after.
+        switch fields.removeValue(forKey: key) {
         case nil: child = [:]
-        case .object(let existing): child = existing
-        default: throw .notAnObject(here)
+        case .object(let existing)?: child = existing
+        case let other?:
+            fields[key] = other
+            throw ConflictAt(depth: segments.startIndex)
         }
-        fields[key] = nil  // keep the child uniquely referenced while it is changed
-        try set(value, at: rest, in: &child, walked: here)
-        fields[key] = .object(child)
+        defer { fields[key] = .object(child) }
+        try set(value, at: rest, in: &child)
     }
 
     private static func isObject(_ value: JSONValue) -> Bool {

@@ -162,6 +162,11 @@ struct GA4CollectClientTests {
         let error = try #require(Fixture.error(Fixture.hit("/g/collect", query: "v=2&en=x&ep.user_data=a&ep.user_data.city=b")))
         #expect(error.httpStatus == 400)
         #expect(error.description.contains("user_data cannot be both a value and an object"))
+        // Deeper down, either way round, the conflicting path is named in full.
+        let deeper = try #require(Fixture.error(Fixture.hit("/g/collect", query: "v=2&en=x&ep.a.b.c=1&ep.a.b.c.d=2")))
+        #expect(deeper.description.contains("ep.a.b.c.d conflicts with another parameter: a.b.c cannot be both"))
+        let objectFirst = try #require(Fixture.error(Fixture.hit("/g/collect", query: "v=2&en=x&ep.a.b.c=1&ep.a.b=2")))
+        #expect(objectFirst.description.contains("ep.a.b conflicts with another parameter: a.b cannot be both"))
         let emptyPart = try #require(Fixture.error(Fixture.hit("/g/collect", query: "v=2&en=x&ep.user_data..city=b")))
         #expect(emptyPart == .malformed("the query string: parameter name \"ep.user_data..city\" has an empty part between dots"))
     }
