@@ -132,11 +132,13 @@ let package = Package(
         .testTarget(
             name: "TagdServerTests",
             dependencies: [
-                "TagdServer", "PinterestTesting",
+                "TagdServer", "PinterestTesting", "Intake",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
     ],

@@ -31,6 +31,8 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var preferredVM = 0
     private var peerAddress: String?
     private var needsFlush = false
+    /// A graceful shutdown asked to close while a hit was being read; passed on once it is answered.
+    private var quiesceAfterHit = false
 
     init(hits: HitHandler) {
         self.hits = hits
@@ -66,6 +68,10 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case (.gathering(let head, let body), .end):
             state = .idle
             answer(head, body: body, context: context)
+            if quiesceAfterHit {
+                quiesceAfterHit = false
+                context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            }
         case (.forwarding, .end):
             state = .idle
             context.fireChannelRead(data)
@@ -80,6 +86,16 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.flush()
         }
         context.fireChannelReadComplete()
+    }
+
+    /// Hummingbird's connection handler closes an idle connection on shutdown, and it cannot see a hit
+    /// read here; so a hit half read finishes (and is answered) before the close goes on.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, case .gathering = state {
+            quiesceAfterHit = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -1,11 +1,18 @@
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
+import Intake
+import Logging
 import NIOCore
+import NIOEmbedded
+import NIOHTTPTypes
 import NIOPosix
 import PinterestTesting
 import Synchronization
 import TagdJSON
 import Testing
+
+@testable import TagdServer
 
 /// What only a raw connection shows about hits answered on the event loop: answers keep the order of
 /// pipelined requests when hits and routed requests mix, a body may come in many parts, and
@@ -51,6 +58,53 @@ import Testing
             let responses = Self.split(answer)
             #expect(responses.map(\.status) == [413, 204])
             #expect(responses.last?.cookie == "seen=e-5")
+        }
+    }
+
+    /// On shutdown Hummingbird closes idle connections; a hit half read here is not idle, so it is
+    /// finished and answered first, and only then is the close passed on.
+    @Test func shutdownWaitsForAHitBeingRead() async throws {
+        let tagd = try TagdHarness(tags: ["count.lua": Self.countingTag])
+        defer { try? FileManager.default.removeItem(at: tagd.folder) }
+        try Self.answerHalfReadHitBeforeClosing(tagd)
+        try await tagd.httpClient.shutdown()
+    }
+
+    static func answerHalfReadHitBeforeClosing(_ tagd: TagdHarness) throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let hits = HitHandler(
+            liveTags: tagd.liveTags, intake: IntakeClients(), cors: CORSPolicy(origins: []), gifForGet: false,
+            maxBodyBytes: 1024, metrics: HitMetrics(), logger: logger)
+        let recorder = QuiesceRecorder()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers([EventLoopHitHandler(hits: hits), recorder])
+
+        let head = HTTPRequest(method: .post, scheme: nil, authority: "t", path: "/collect", headerFields: [.contentType: "application/json"])
+        try channel.writeInbound(HTTPRequestPart.head(head))
+        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: #"{"event_name":"a","#)))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(recorder.quiesced == 0)
+        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: #""n":1}"#)))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        guard case .head(let response)? = try channel.readOutbound(as: HTTPResponsePart.self) else {
+            Issue.record("no answer")
+            return
+        }
+        #expect(response.status == .noContent)
+        #expect(response.headerFields[.setCookie]?.hasPrefix("seen=a-1") == true)
+        #expect(recorder.quiesced == 1)
+        // Between hits the close goes on at once.
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(recorder.quiesced == 2)
+        _ = try channel.finish()
+    }
+
+    final class QuiesceRecorder: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = HTTPRequestPart
+        var quiesced = 0
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if event is ChannelShouldQuiesceEvent { quiesced += 1 }
         }
     }
 
