@@ -1,15 +1,29 @@
 import Synchronization
 
-/// In-memory ``DedupStoring``: a dictionary of keys to expiry instants under one `Mutex`,
+/// In-memory ``DedupStoring``: a dictionary of keys to expiry instants under a `Mutex`,
 /// bounded by `capacity` so that a flood of distinct keys cannot grow memory without limit.
 ///
 /// When an insert finds the store full it makes room in this order: entries whose time to live has
 /// passed, then the oldest entries (first inserted). Time comes from the injected `now` so that
 /// tests move it by hand instead of sleeping.
+///
+/// A large store is split into shards by key, each with its own lock and share of the capacity: a
+/// dictionary that grows rehashes every key while the lock is held, which for a million keys stalls
+/// the hits waiting on it for tens of milliseconds; a shard rehashes a 64th of that. Eviction of the
+/// oldest entry then happens per shard, which for keys spread by hash is the oldest overall, nearly.
 public final class DedupStore: DedupStoring {
     public let capacity: Int
     private let now: @Sendable () -> ContinuousClock.Instant
-    private let state: Mutex<State>
+    private let shards: [Shard]
+    private let shardCapacity: Int
+
+    /// Stores this large or larger are sharded; smaller ones keep one exact first-in first-out order.
+    static let shardingThreshold = 65_536
+    static let shardCount = 64
+
+    final class Shard: Sendable {
+        let state = Mutex(State())
+    }
 
     /// - Parameters:
     ///   - capacity: the most keys kept at once (at least 1).
@@ -20,12 +34,19 @@ public final class DedupStore: DedupStoring {
     ) {
         self.capacity = max(1, capacity)
         self.now = now
-        self.state = Mutex(State())
+        let count = self.capacity >= Self.shardingThreshold ? Self.shardCount : 1
+        self.shards = (0..<count).map { _ in Shard() }
+        self.shardCapacity = max(1, self.capacity / count)  // never more than `capacity` in all
+    }
+
+    private func shard(for key: String) -> Shard {
+        shards.count == 1 ? shards[0] : shards[Int(UInt(bitPattern: key.hashValue) % UInt(shards.count))]
     }
 
     public func insertIfAbsent(_ key: String, ttl: Duration) -> Bool {
         let now = self.now()
-        return state.withLock { state in
+        let capacity = shardCapacity
+        return shard(for: key).state.withLock { state in
             if let existing = state.entries[key], existing.expiresAt > now {
                 return false
             }
@@ -38,12 +59,12 @@ public final class DedupStore: DedupStoring {
     }
 
     public func remove(_ key: String) {
-        state.withLock { state in _ = state.entries.removeValue(forKey: key) }
+        shard(for: key).state.withLock { state in _ = state.entries.removeValue(forKey: key) }
     }
 
     /// How many keys are held (expired ones included until they are evicted).
     public var count: Int {
-        state.withLock { $0.entries.count }
+        shards.reduce(0) { total, shard in total + shard.state.withLock { $0.entries.count } }
     }
 }
 

@@ -85,6 +85,19 @@ final class ManualClock: Sendable {
         #expect(!store.insertIfAbsent("k9999", ttl: .seconds(3600)))
     }
 
+    /// Large stores are sharded; the bound still holds overall and recent keys are still remembered.
+    @Test func shardedStoreStaysBoundedAndRemembersRecentKeys() {
+        let clock = ManualClock()
+        let store = DedupStore(capacity: 70_000, now: { clock.now })
+        for n in 0..<150_000 {
+            #expect(store.insertIfAbsent("k\(n)", ttl: .seconds(3600)))
+        }
+        #expect(store.count <= 70_000 && store.count >= 69_000)
+        let recent = (140_000..<150_000).filter { !store.insertIfAbsent("k\($0)", ttl: .seconds(3600)) }
+        #expect(recent.count == 10_000)
+        #expect(store.insertIfAbsent("k0", ttl: .seconds(3600)), "the oldest keys were evicted")
+    }
+
     @Test func manyTasksRacingOnTheSameKeysExactlyOneWinsEach() async {
         let store = DedupStore()
         // Long runs over one shared list keep the tasks overlapping on every core, so a check and
