@@ -21,9 +21,9 @@ enum IPAddress: Hashable, Sendable {
         if text.utf8.contains(UInt8(ascii: ":")) {
             var address = in6_addr()
             guard inet_pton(AF_INET6, text, &address) == 1 else { return nil }
-            let bytes = withUnsafeBytes(of: &address) { Array($0) }
-            let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let (high, low) = withUnsafeBytes(of: &address) { bytes in
+                (bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+            }
             if high == 0, low >> 32 == 0xFFFF {
                 self = .v4(UInt32(truncatingIfNeeded: low))
             } else {
@@ -32,8 +32,7 @@ enum IPAddress: Hashable, Sendable {
         } else {
             var address = in_addr()
             guard inet_pton(AF_INET, text, &address) == 1 else { return nil }
-            let bytes = withUnsafeBytes(of: &address) { Array($0) }
-            self = .v4(bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+            self = .v4(withUnsafeBytes(of: &address) { bytes in bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } })
         }
     }
 
@@ -41,11 +40,8 @@ enum IPAddress: Hashable, Sendable {
     var text: String {
         switch self {
         case .v4(let value):
-            var address = in_addr()
-            withUnsafeMutableBytes(of: &address) { raw in
-                for i in 0..<4 { raw[i] = UInt8(truncatingIfNeeded: value >> (24 - 8 * UInt32(i))) }
-            }
-            return Self.format(family: AF_INET, &address)
+            // What inet_ntop writes, without its buffers: a dotted quad fits a small (inline) string.
+            return "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
         case .v6(let high, let low):
             var address = in6_addr()
             withUnsafeMutableBytes(of: &address) { raw in

@@ -3,7 +3,8 @@
 enum MediaType {
     static func essence(of contentType: String?) -> String? {
         guard let contentType else { return nil }
-        let type = (contentType.split(separator: ";", maxSplits: 1).first ?? "").trimmingASCIIWhitespace()
+        let end = contentType.utf8.firstIndex(of: UInt8(ascii: ";")) ?? contentType.endIndex
+        let type = contentType[..<end].trimmingASCIIWhitespace()
         return type.isEmpty ? nil : type.lowercased()
     }
 }

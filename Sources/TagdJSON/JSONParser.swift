@@ -7,6 +7,8 @@ struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
+    /// Members of the objects being parsed, innermost last (see `parseObject`).
+    private var members: [(String, JSONValue)] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -69,12 +71,14 @@ struct JSONParser {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var object: [String: JSONValue] = [:]
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
-            return .object(object)
+            return .object([:])
         }
+        // Members wait on a stack shared by every object of the document, so the dictionary is made
+        // once at its final size instead of growing (and rehashing) as members arrive.
+        let base = members.count
         while true {
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let key = try parseString()
@@ -82,7 +86,7 @@ struct JSONParser {
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            members.append((key, try parseValue()))
             skipWhitespace()
             switch current {
             case UInt8(ascii: ",")?:
@@ -90,6 +94,9 @@ struct JSONParser {
                 skipWhitespace()
             case UInt8(ascii: "}")?:
                 index += 1
+                var object = [String: JSONValue](minimumCapacity: members.count - base)
+                for (key, value) in members[base...] { object[key] = value }  // a repeated key: the last wins
+                members.removeSubrange(base...)
                 return .object(object)
             default:
                 throw error("expected ',' or '}' in an object")

@@ -12,6 +12,14 @@ struct RequestInfoTests {
         RequestInfo(hit: Fixture.hit("/collect", query: query, headers: headers, peer: peer), trustedProxies: proxies)
     }
 
+    @Test("IPv4 peers come out as dotted quads, IPv4-mapped IPv6 ones too")
+    func ipv4Text() {
+        for (peer, expected) in [("0.0.0.0", "0.0.0.0"), ("255.255.255.255", "255.255.255.255"), ("192.0.2.1", "192.0.2.1"),
+                                 ("::ffff:198.51.100.7", "198.51.100.7"), ("::FFFF:10.0.0.1", "10.0.0.1")] {
+            #expect(Self.info(peer: peer, headers: []).clientIP == expected)
+        }
+    }
+
     @Test("X-Forwarded-For from an untrusted peer is ignored")
     func untrustedPeer() {
         let info = Self.info(peer: "203.0.113.9", headers: [("X-Forwarded-For", "1.2.3.4")])

@@ -13,6 +13,13 @@ import TagdJSON
         #expect(value["g"] == .object(["h": .bool(false)]))
     }
 
+    @Test func nestedObjectsKeepTheirOwnMembersAndARepeatedKeyTakesTheLastValue() throws {
+        let value = try JSONValue.parse(#"{"a":{"x":1,"y":{"z":[{"k":1},{"k":2,"k":3}]},"x":2},"b":{},"a2":[{}],"c":1,"c":2}"#)
+        #expect(value == [
+            "a": ["x": 2, "y": ["z": [["k": 1], ["k": 3]]]], "b": [:], "a2": [[:]], "c": 2,
+        ])
+    }
+
     @Test func rejectsMalformedDocuments() {
         for bad in ["{", "{\"a\":}", "[1,]", "nul", ""] {
             #expect(throws: JSONParseError.self) { try JSONValue.parse(bad) }
