@@ -133,13 +133,14 @@ public struct DataArrayScanner {
         index += 1  // opening quote
         let start = index
         var escaped = false
-        while let byte = current {
+        while true {
+            skipPlainStringBytes()
+            guard let byte = current else { return nil }  // unterminated
             switch byte {
             case UInt8(ascii: "\""):
                 let end = index
                 index += 1
-                if escaped { return Self.unescaped(bytes[start..<end]) == Array("data".utf8) }
-                return bytes[start..<end].elementsEqual("data".utf8)
+                return escaped ? Self.unescaped(bytes[start..<end]) == Array("data".utf8) : isData(start, end)
             case UInt8(ascii: "\\"):
                 escaped = true
                 index += 1
@@ -162,7 +163,25 @@ public struct DataArrayScanner {
                 index += 1
             }
         }
-        return nil  // unterminated
+    }
+
+    /// Moves past bytes that are neither a quote, a backslash nor a control character, eight at a
+    /// time (the exact "has a zero byte" / "has a byte less than" bit tricks).
+    private mutating func skipPlainStringBytes() {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+            let special = ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            if special & highs != 0 { break }
+            index += 8
+        }
+        while let byte = current, byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") { index += 1 }
+    }
+
+    private func isData(_ start: Int, _ end: Int) -> Bool {
+        end - start == 4 && bytes[start] == UInt8(ascii: "d") && bytes[start + 1] == UInt8(ascii: "a")
+            && bytes[start + 2] == UInt8(ascii: "t") && bytes[start + 3] == UInt8(ascii: "a")
     }
 
     private mutating func scanNumber() -> Bool {
