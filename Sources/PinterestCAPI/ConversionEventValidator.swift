@@ -18,7 +18,7 @@ public struct ConversionEventValidator: Sendable {
     }()
 
     private let schemas: [PinterestSchema: SchemaNode]
-    private let eventSchema: SchemaNode
+    let eventSchema: SchemaNode
     /// Keywords in the document that this validator does not interpret (empty for the shipped schema).
     public let unsupportedKeywords: [String]
 
@@ -46,6 +46,7 @@ public struct ConversionEventValidator: Sendable {
 
     /// Checks one event: an item of `ConversionEvents.data`. Paths are relative to the event.
     public func validateEvent(_ event: JSONValue) -> [ContractViolation] {
+        if conforms(event, to: eventSchema) { return [] }
         var violations: [ContractViolation] = []
         check(event, against: eventSchema, at: "", into: &violations)
         return violations
@@ -59,6 +60,7 @@ public struct ConversionEventValidator: Sendable {
     /// Checks a value against one of the endpoint's named schemas (request body or a response shape).
     public func validate(_ value: JSONValue, against schema: PinterestSchema) -> [ContractViolation] {
         guard let node = schemas[schema] else { return [] }  // every case is compiled in init
+        if conforms(value, to: node) { return [] }
         var violations: [ContractViolation] = []
         check(value, against: node, at: "", into: &violations)
         return violations
@@ -79,7 +81,7 @@ public struct ConversionEventValidator: Sendable {
 // MARK: - Walking a value against a schema
 
 extension ConversionEventValidator {
-    private func check(_ value: JSONValue, against node: SchemaNode, at path: String, into violations: inout [ContractViolation]) {
+    func check(_ value: JSONValue, against node: SchemaNode, at path: String, into violations: inout [ContractViolation]) {
         for included in node.allOf {
             check(value, against: included, at: path, into: &violations)
         }
@@ -216,7 +218,19 @@ extension ConversionEventValidator {
     }
 
     static func isSHA256Hex(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        guard text.utf8.count == 64 else { return false }
+        // A branch-free pass over the contiguous bytes: walking the UTF-8 view index by index cost
+        // more than the rest of validating an event.
+        var text = text
+        return text.withUTF8 { bytes in
+            var invalid: UInt8 = 0
+            for byte in bytes {
+                let notDigit: UInt8 = byte &- 0x30 < 10 ? 0 : 1
+                let notLowerHex: UInt8 = byte &- 0x61 < 6 ? 0 : 1
+                invalid |= notDigit & notLowerHex
+            }
+            return invalid == 0
+        }
     }
 
     static func join(_ path: String, _ field: String) -> String {

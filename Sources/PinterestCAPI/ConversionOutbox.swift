@@ -1,5 +1,3 @@
-import TagdJSON
-
 /// Where accepted events wait until they are delivered. In memory today (``InMemoryOutbox``);
 /// a durable one (SQLite, then PostgreSQL for several instances) will implement the same calls.
 ///
@@ -7,7 +5,7 @@ import TagdJSON
 /// or requeued (waiting again, e.g. when a shutdown deadline cut a retry short).
 public protocol ConversionOutbox: Sendable {
     /// Adds an event for a destination and returns how many events of that destination now wait.
-    func enqueue(_ event: JSONValue, for destination: PinterestDestination) throws -> Int
+    func enqueue(_ event: EncodedEvent, for destination: PinterestDestination) throws -> Int
     /// Leases up to `limit` waiting events of one destination, oldest first.
     func take(upTo limit: Int, for destination: PinterestDestination) throws -> [OutboxEntry]
     /// Ends the lease of events that are done with, delivered or given up on.
@@ -24,9 +22,9 @@ public protocol ConversionOutbox: Sendable {
 public struct OutboxEntry: Sendable, Identifiable {
     public let id: UInt64
     public let destination: PinterestDestination
-    public let event: JSONValue
+    public let event: EncodedEvent
 
-    public init(id: UInt64, destination: PinterestDestination, event: JSONValue) {
+    public init(id: UInt64, destination: PinterestDestination, event: EncodedEvent) {
         self.id = id
         self.destination = destination
         self.event = event

@@ -1,12 +1,12 @@
 import Synchronization
-import TagdJSON
 
 /// ``ConversionOutbox`` in process memory: one FIFO per destination plus the leased entries,
 /// under a single `Mutex`. What it holds is lost when the process ends.
 public final class InMemoryOutbox: ConversionOutbox {
     private struct State {
         var nextID: UInt64 = 0
-        var waiting: [PinterestDestination: [OutboxEntry]] = [:]
+        var waiting: [PinterestDestination: OutboxQueue] = [:]
+        var waitingCount = 0
         var leased: [UInt64: OutboxEntry] = [:]
     }
 
@@ -14,20 +14,22 @@ public final class InMemoryOutbox: ConversionOutbox {
 
     public init() {}
 
-    public func enqueue(_ event: JSONValue, for destination: PinterestDestination) -> Int {
+    public func enqueue(_ event: EncodedEvent, for destination: PinterestDestination) -> Int {
         state.withLock { state in
             state.nextID += 1
-            state.waiting[destination, default: []].append(OutboxEntry(id: state.nextID, destination: destination, event: event))
-            return state.waiting[destination]?.count ?? 0
+            state.waitingCount += 1
+            let entry = OutboxEntry(id: state.nextID, destination: destination, event: event)
+            return state.waiting[destination, default: OutboxQueue()].appending(entry)
         }
     }
 
     public func take(upTo limit: Int, for destination: PinterestDestination) -> [OutboxEntry] {
         state.withLock { state in
-            guard let queue = state.waiting[destination], limit > 0 else { return [] }
-            let taken = Array(queue.prefix(limit))
-            let rest = queue.dropFirst(taken.count)
-            state.waiting[destination] = rest.isEmpty ? nil : Array(rest)
+            guard limit > 0, let index = state.waiting.index(forKey: destination) else { return [] }
+            let taken = state.waiting.values[index].removeFirst(upTo: limit)
+            if state.waiting.values[index].isEmpty { state.waiting.remove(at: index) }
+            state.waitingCount -= taken.count
+            state.leased.reserveCapacity(state.leased.count + taken.count)
             for entry in taken { state.leased[entry.id] = entry }
             return taken
         }
@@ -48,7 +50,8 @@ public final class InMemoryOutbox: ConversionOutbox {
                 }
             }
             for (destination, entries) in returning {
-                state.waiting[destination] = entries.sorted { $0.id < $1.id } + (state.waiting[destination] ?? [])
+                state.waiting[destination, default: OutboxQueue()].prepend(entries.sorted { $0.id < $1.id })
+                state.waitingCount += entries.count
             }
         }
     }
@@ -58,6 +61,14 @@ public final class InMemoryOutbox: ConversionOutbox {
     }
 
     public func count() -> Int {
-        state.withLock { state in state.waiting.values.reduce(0) { $0 + $1.count } + state.leased.count }
+        state.withLock { $0.waitingCount + $0.leased.count }
+    }
+}
+
+extension OutboxQueue {
+    /// Appends and returns the new count, in one access to the dictionary's value.
+    fileprivate mutating func appending(_ entry: OutboxEntry) -> Int {
+        append(entry)
+        return count
     }
 }

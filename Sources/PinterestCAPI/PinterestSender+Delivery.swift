@@ -15,7 +15,7 @@ extension PinterestSender {
 
     func deliver(_ entries: [OutboxEntry], to destination: PinterestDestination) async {
         let ids = entries.map(\.id)
-        let body = JSONValue.object(["data": .array(entries.map(\.event))]).encoded()
+        let body = BatchBody.make(entries)
         metrics.batchSize.record(entries.count)
         var logger = self.logger
         logger[metadataKey: "pinterest.ad_account_id"] = "\(destination.adAccountID)"
@@ -23,7 +23,7 @@ extension PinterestSender {
         if destination.testMode { logger[metadataKey: "pinterest.test_mode"] = "true" }
 
         if destination.isDryRun {
-            logger.info("pinterest dry run, not sent: POST \(path(for: destination)) \(String(decoding: body, as: UTF8.self))")
+            logger.info("pinterest dry run, not sent: POST \(path(for: destination)) \(String(buffer: body))")
             count(\.dryRun, entries.count, metrics.dryRun)
             try? outbox.acknowledge(ids, as: .dryRun)
             return
@@ -73,13 +73,13 @@ extension PinterestSender {
     }
 
     /// `POST {baseURL}/v5/ad_accounts/{id}/events`, once.
-    func post(_ body: [UInt8], to destination: PinterestDestination) async -> AttemptResult {
+    func post(_ body: ByteBuffer, to destination: PinterestDestination) async -> AttemptResult {
         var request = HTTPClientRequest(url: configuration.baseURL + path(for: destination))
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(destination.token)")
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body))
+        request.body = .bytes(body)
         count(\.requests, 1, nil)
         let started = ContinuousClock.now
         do {
@@ -112,8 +112,8 @@ extension PinterestSender {
                 logger.warning(
                     "pinterest refused an event",
                     metadata: [
-                        "pinterest.event_name": "\(event["event_name"]?.stringValue ?? "")",
-                        "pinterest.event_id": "\(event["event_id"]?.stringValue ?? "")",
+                        "pinterest.event_name": "\(event.eventName)",
+                        "pinterest.event_id": "\(event.eventID)",
                         "pinterest.error": "\(redact(result.errorMessage ?? "no error message", for: destination))",
                     ])
             }

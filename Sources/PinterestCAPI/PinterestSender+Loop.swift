@@ -66,17 +66,16 @@ extension PinterestSender {
     /// Sends everything queued now, whatever its batch delay, and returns once nothing is waiting
     /// or in flight (delivered, failed or dry-run). Works with or without `run`.
     public func flush() async {
-        while !Task.isCancelled {
-            let (claimed, _) = claimDestinations(dueBy: nil)
-            if !claimed.isEmpty {
-                await withDiscardingTaskGroup { group in
-                    for destination in claimed {
-                        group.addTask { await self.sendBatch(for: destination) }
-                    }
+        // A destination is claimed again as soon as its batch is done, not when every destination's
+        // batch of the round is: one slow account does not idle the others.
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let (claimed, _) = claimDestinations(dueBy: nil)
+                for destination in claimed {
+                    group.addTask { await self.sendBatch(for: destination) }
                 }
-                continue
+                if claimed.isEmpty, await waitUntilClaimableOrIdle() { return }
             }
-            if await waitUntilClaimableOrIdle() { return }
         }
     }
 

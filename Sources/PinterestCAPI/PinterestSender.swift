@@ -60,8 +60,9 @@ public final class PinterestSender: Service, Sendable {
         }
 
         // Validation guarantees both are strings.
-        let key = [destination.adAccountID, event["event_name"]?.stringValue ?? "", event["event_id"]?.stringValue ?? ""]
-            .joined(separator: "\u{1F}")
+        let eventName = event["event_name"]?.stringValue ?? ""
+        let eventID = event["event_id"]?.stringValue ?? ""
+        let key = Self.dedupKey(destination.adAccountID, eventName, eventID)
         guard dedup.insertIfAbsent(key, ttl: configuration.dedupWindow) else {
             count(\.duplicates, 1, metrics.duplicate)
             return .duplicate
@@ -69,28 +70,45 @@ public final class PinterestSender: Service, Sendable {
 
         let waiting: Int
         do {
-            waiting = try outbox.enqueue(event, for: destination)
+            // Encoded once here; a batch body is then these bytes joined.
+            let encoded = EncodedEvent(json: EventJSONWriter.encode(event), eventName: eventName, eventID: eventID)
+            waiting = try outbox.enqueue(encoded, for: destination)
         } catch {
             dedup.remove(key)  // not queued, so a retry of this submit must not count as a duplicate
             throw .outboxUnavailable(String(describing: error))
         }
-        count(\.queued, 1, metrics.queued)
 
         let now = ContinuousClock.now
         let full = waiting >= configuration.maxBatchSize
+        let delay = configuration.maxBatchDelay
+        // One lock for the count and the due time.
         let wakeLoop = state.withLock { state -> Bool in
+            state.statistics.queued += 1
             if full {
                 state.dueAt[destination] = now
                 return true
             }
             if state.dueAt[destination] == nil {
-                state.dueAt[destination] = now + configuration.maxBatchDelay
+                state.dueAt[destination] = now + delay
                 return true
             }
             return false
         }
+        metrics.queued.increment(by: 1)
         if wakeLoop { loopSignal.signal() }
         return .queued
+    }
+
+    /// `account<US>event_name<US>event_id` (US: the ASCII unit separator), built in one allocation.
+    static func dedupKey(_ adAccountID: String, _ eventName: String, _ eventID: String) -> String {
+        var key = ""
+        key.reserveCapacity(adAccountID.utf8.count + eventName.utf8.count + eventID.utf8.count + 2)
+        key += adAccountID
+        key += "\u{1F}"
+        key += eventName
+        key += "\u{1F}"
+        key += eventID
+        return key
     }
 
     /// Counts since start (the same numbers as the metrics).

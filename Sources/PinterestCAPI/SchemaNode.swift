@@ -6,6 +6,8 @@ final class SchemaNode: Sendable {
     let type: String?
     let nullable: Bool
     let properties: [String: SchemaNode]
+    /// `properties` again, for the validator's fast path.
+    let propertyTable: PropertyTable
     let required: [String]
     let additionalPropertiesAllowed: Bool
     let items: SchemaNode?
@@ -33,6 +35,7 @@ final class SchemaNode: Sendable {
         self.type = type
         self.nullable = nullable
         self.properties = properties
+        self.propertyTable = PropertyTable(properties)
         self.required = required
         self.additionalPropertiesAllowed = additionalPropertiesAllowed
         self.items = items

@@ -24,6 +24,8 @@ import Testing
             #expect(request.isSchemaValid, "\(request.violations)")
             #expect(request.responseStatus == 200)
             #expect(request.body == ["data": .array(events)])
+            // Byte for byte what encoding the whole body as one JSON value writes.
+            #expect(request.rawBody == JSONValue.object(["data": .array(events)]).encoded())
 
             #expect(harness.sender.statistics.sent == 3)
             #expect(harness.sender.statistics.queued == 3)

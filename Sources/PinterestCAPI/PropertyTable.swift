@@ -1,0 +1,39 @@
+/// A schema node's properties by name, for the validator's fast path: open addressing on a cheap
+/// hash of the name (its length and first and last bytes) instead of `Dictionary`'s seeded SipHash,
+/// which was most of validating a valid event. Names are compared in full, so a collision only costs
+/// a probe. Built once per node; immutable.
+struct PropertyTable: Sendable {
+    private let slots: [(name: String, node: SchemaNode)?]
+    private let mask: Int
+
+    init(_ properties: [String: SchemaNode]) {
+        var size = 4
+        while size < properties.count * 4 { size *= 2 }
+        var slots = [(name: String, node: SchemaNode)?](repeating: nil, count: size)
+        for (name, node) in properties {
+            var index = Self.hash(name) & (size - 1)
+            while slots[index] != nil { index = (index + 1) & (size - 1) }
+            slots[index] = (name, node)
+        }
+        self.slots = properties.isEmpty ? [] : slots
+        self.mask = size - 1
+    }
+
+    var isEmpty: Bool { slots.isEmpty }
+
+    subscript(name: String) -> SchemaNode? {
+        guard !slots.isEmpty else { return nil }
+        var index = Self.hash(name) & mask
+        while let slot = slots[index] {
+            if slot.name == name { return slot.node }
+            index = (index + 1) & mask
+        }
+        return nil
+    }
+
+    private static func hash(_ name: String) -> Int {
+        let utf8 = name.utf8
+        let first = Int(utf8.first ?? 0), last = Int(utf8.last ?? 0)
+        return (utf8.count &* 0x9E37 &+ first &* 0x1F &+ last) ^ (last >> 3)
+    }
+}
