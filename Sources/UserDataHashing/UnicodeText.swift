@@ -13,6 +13,10 @@ public enum UnicodeText {
 
     /// `s` without leading and trailing White_Space / U+FEFF.
     public static func trim(_ s: String) -> String {
+        // The usual case: starts and ends with a visible ASCII character, so there is nothing to trim.
+        if let first = s.utf8.first, let last = s.utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+            return s
+        }
         let scalars = s.unicodeScalars
         guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
         let last = scalars.lastIndex(where: { !isSpace($0) }) ?? first
