@@ -18,8 +18,14 @@ public struct EncodedEvent: Sendable, Equatable {
     /// Encodes `event`; `event_name` and `event_id` are read for logs (empty when not strings).
     public init(_ event: JSONValue) {
         self.init(
-            json: EventJSONWriter.encode(event),
+            json: Self.bytes(of: event),
             eventName: event["event_name"]?.stringValue ?? "",
             eventID: event["event_id"]?.stringValue ?? "")
+    }
+
+    /// The encoding in an array of its exact size: it waits in the outbox until delivered, so it should
+    /// not carry the spare capacity left by growing while it was written.
+    static func bytes(of event: JSONValue) -> [UInt8] {
+        event.encoded().withUnsafeBufferPointer { Array($0) }
     }
 }

@@ -71,7 +71,7 @@ public final class PinterestSender: Service, Sendable {
         let waiting: Int
         do {
             // Encoded once here; a batch body is then these bytes joined.
-            let encoded = EncodedEvent(json: EventJSONWriter.encode(event), eventName: eventName, eventID: eventID)
+            let encoded = EncodedEvent(json: EncodedEvent.bytes(of: event), eventName: eventName, eventID: eventID)
             waiting = try outbox.enqueue(encoded, for: destination)
         } catch {
             dedup.remove(key)  // not queued, so a retry of this submit must not count as a duplicate
