@@ -75,10 +75,13 @@ import Testing
         try await withFakePinterest { fake throws in
             // Real sleeps of an hour between attempts: only the deadline can end this.
             let retry = PinterestSender.RetryPolicy(baseDelay: .seconds(3600), maxDelay: .seconds(3600), jitter: { $0 })
-            let harness = SenderHarness(baseURL: fake.baseURL, retry: retry)
+            let harness = SenderHarness(baseURL: fake.baseURL, maxBatchDelay: .zero, retry: retry)
             let runner = Task { try await harness.sender.run() }
             fake.enqueue(.serverError(status: 503))
             for n in 0..<5 { try harness.submit(validEvent(id: "e\(n)"), to: destination()) }
+            // The first attempt has been answered 503 before shutdown starts: what the deadline cuts is the retry,
+            // however slow the machine (a fixed deadline alone raced the first attempt on a loaded CI machine).
+            _ = try await fake.waitForRequests(count: 1)
 
             let started = ContinuousClock.now
             let undelivered = await harness.sender.shutdown(deadline: .now + .milliseconds(300))
