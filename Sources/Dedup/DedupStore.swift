@@ -39,13 +39,14 @@ public final class DedupStore: DedupStoring {
         self.shardCapacity = max(1, self.capacity / count)  // never more than `capacity` in all
     }
 
-    private func shard(for key: String) -> Shard {
-        shards.count == 1 ? shards[0] : shards[Int(UInt(bitPattern: key.hashValue) % UInt(shards.count))]
+    private func shard(for key: KeyDigest) -> Shard {
+        shards.count == 1 ? shards[0] : shards[Int(key.high % UInt64(shards.count))]
     }
 
     public func insertIfAbsent(_ key: String, ttl: Duration) -> Bool {
         let now = self.now()
         let capacity = shardCapacity
+        let key = KeyDigest(key)
         return shard(for: key).state.withLock { state in
             if let existing = state.entries[key], existing.expiresAt > now {
                 return false
@@ -59,6 +60,7 @@ public final class DedupStore: DedupStoring {
     }
 
     public func remove(_ key: String) {
+        let key = KeyDigest(key)
         shard(for: key).state.withLock { state in _ = state.entries.removeValue(forKey: key) }
     }
 
@@ -78,13 +80,13 @@ extension DedupStore {
             var sequence: UInt64
         }
 
-        var entries: [String: Entry] = [:]
-        var order = FIFO<(key: String, sequence: UInt64)>()
+        var entries: [KeyDigest: Entry] = [:]
+        var order = FIFO<(key: KeyDigest, sequence: UInt64)>()
         var nextSequence: UInt64 = 0
         /// No entry expires before this instant, so a sweep for expired entries is pointless until then.
         var earliestExpiry: ContinuousClock.Instant?
 
-        mutating func insert(_ key: String, expiresAt: ContinuousClock.Instant) {
+        mutating func insert(_ key: KeyDigest, expiresAt: ContinuousClock.Instant) {
             nextSequence += 1
             entries[key] = Entry(expiresAt: expiresAt, sequence: nextSequence)
             order.append((key, nextSequence))
@@ -124,5 +126,31 @@ extension DedupStore {
                 }
             }
         }
+    }
+}
+
+/// A key as the store keeps it: 128 bits from two differently salted hashes of its text, instead of the
+/// text itself. Keys such as `account|event_name|event_id` run to 40 bytes or more and a store holds up to
+/// a million of them; 16 inline bytes halve the memory and need no reference counting. Two keys share a
+/// digest with a probability of about n² / 2¹²⁹ (around 10⁻²⁷ for a million keys), which would make the
+/// later one look like a duplicate. The hashes are seeded per process, like Swift's own, so digests are
+/// never stored or compared across processes.
+struct KeyDigest: Hashable {
+    let high: UInt64
+    let low: UInt64
+
+    init(_ key: String) {
+        var first = Hasher()
+        first.combine(0x7461_6764_6B65_7931 as UInt64)
+        first.combine(key)
+        var second = Hasher()
+        second.combine(0x7461_6764_6B65_7932 as UInt64)
+        second.combine(key)
+        high = UInt64(bitPattern: Int64(first.finalize()))
+        low = UInt64(bitPattern: Int64(second.finalize()))
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(low)  // already uniformly distributed; `high` picks the shard
     }
 }

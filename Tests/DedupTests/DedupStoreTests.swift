@@ -1,4 +1,4 @@
-import Dedup
+@testable import Dedup
 import Synchronization
 import Testing
 
@@ -96,6 +96,14 @@ final class ManualClock: Sendable {
         let recent = (140_000..<150_000).filter { !store.insertIfAbsent("k\($0)", ttl: .seconds(3600)) }
         #expect(recent.count == 10_000)
         #expect(store.insertIfAbsent("k0", ttl: .seconds(3600)), "the oldest keys were evicted")
+    }
+
+    /// Keys are kept as 128-bit digests: equal texts give equal digests, and no two of many similar keys collide.
+    @Test func keyDigestsSeparateSimilarKeys() {
+        #expect(KeyDigest("549755885175\u{1F}checkout\u{1F}ev-42") == KeyDigest("549755885175\u{1F}checkout\u{1F}ev-42"))
+        let keys = (0..<200_000).map { "549755885175\u{1F}checkout\u{1F}ev-\($0)" } + ["", "a", "b", "ab", "ba"]
+        #expect(Set(keys.map(KeyDigest.init)).count == keys.count)
+        #expect(keys.allSatisfy { KeyDigest($0).high != KeyDigest($0).low }, "two different hashes, not one twice")
     }
 
     @Test func manyTasksRacingOnTheSameKeysExactlyOneWinsEach() async {
