@@ -70,6 +70,9 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             answer(head, body: body, context: context)
             if quiesceAfterHit {
                 quiesceAfterHit = false
+                // The close that follows would drop an answer not flushed yet.
+                needsFlush = false
+                context.flush()
                 context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
             }
         case (.forwarding, .end):
