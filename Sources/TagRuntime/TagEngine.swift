@@ -15,7 +15,8 @@ public final class TagEngine: Sendable {
     /// How each tag file loaded, in firing order.
     public let statuses: [TagStatus]
 
-    private let pool: LuaVMPool
+    /// Internal, not private, so a test can hold every VM and see what a hit does then.
+    let pool: LuaVMPool
     private let vmTags: [ObjectIdentifier: VMTags]
     private let logger: Logger
     private let metrics: TagMetrics

@@ -12,6 +12,7 @@ import Synchronization
 import TagdJSON
 import Testing
 
+@testable import TagRuntime
 @testable import TagdServer
 
 /// What only a raw connection shows about hits answered on the event loop: answers keep the order of
@@ -64,21 +65,35 @@ import Testing
     /// On shutdown Hummingbird closes idle connections; a hit half read here is not idle, so it is
     /// finished and answered first, and only then is the close passed on.
     @Test func shutdownWaitsForAHitBeingRead() async throws {
-        let tagd = try TagdHarness(tags: ["count.lua": Self.countingTag])
-        defer { try? FileManager.default.removeItem(at: tagd.folder) }
-        try Self.answerHalfReadHitBeforeClosing(tagd)
-        try await tagd.httpClient.shutdown()
+        try await Self.withHitChannel(Self.answerHalfReadHitBeforeClosing)
     }
 
-    static func answerHalfReadHitBeforeClosing(_ tagd: TagdHarness) throws {
+    /// Runs `body` with a tagd harness's live tags behind an `EventLoopHitHandler`, which `body` puts in
+    /// an `EmbeddedChannel` with a handler of its own after it.
+    static func withHitChannel(_ body: (TagdHarness, (any ChannelHandler) throws -> EmbeddedChannel) throws -> Void) async throws {
+        let tagd = try TagdHarness(tags: ["count.lua": Self.countingTag])
+        defer { try? FileManager.default.removeItem(at: tagd.folder) }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let hits = HitHandler(
             liveTags: tagd.liveTags, intake: IntakeClients(), cors: CORSPolicy(origins: []), gifForGet: false,
             maxBodyBytes: 1024, metrics: HitMetrics(), logger: logger)
+        do {
+            try body(tagd) { next in
+                let channel = EmbeddedChannel()
+                try channel.pipeline.syncOperations.addHandlers([EventLoopHitHandler(hits: hits), next])
+                return channel
+            }
+        } catch {
+            try? await tagd.httpClient.shutdown()  // a client dropped without shutdown stops the test process
+            throw error
+        }
+        try await tagd.httpClient.shutdown()
+    }
+
+    static func answerHalfReadHitBeforeClosing(_ tagd: TagdHarness, channelWith: (any ChannelHandler) throws -> EmbeddedChannel) throws {
         let recorder = QuiesceRecorder()
-        let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandlers([EventLoopHitHandler(hits: hits), recorder])
+        let channel = try channelWith(recorder)
 
         let head = HTTPRequest(method: .post, scheme: nil, authority: "t", path: "/collect", headerFields: [.contentType: "application/json"])
         try channel.writeInbound(HTTPRequestPart.head(head))
@@ -108,6 +123,61 @@ import Testing
             guard event is ChannelShouldQuiesceEvent else { return }
             quiesced += 1
             context.close(promise: nil)
+        }
+    }
+
+    /// A hit that finds every VM busy is passed to the router whole (it waits for a VM there, without
+    /// holding up the loop); once the router has answered, hits are answered on the loop again.
+    @Test func aHitFindingEveryVMBusyGoesToTheRouterWhole() async throws {
+        try await Self.withHitChannel(Self.passBusyHitToTheRouter)
+    }
+
+    static func passBusyHitToTheRouter(_ tagd: TagdHarness, channelWith: (any ChannelHandler) throws -> EmbeddedChannel) throws {
+        let router = PartRecorder()
+        let channel = try channelWith(router)
+        let head = HTTPRequest(method: .post, scheme: nil, authority: "t", path: "/collect", headerFields: [.contentType: "application/json"])
+        let body = #"{"event_name":"a","n":1}"#
+
+        let pool = tagd.liveTags.engine.pool
+        #expect(pool.count == 2)
+        let held = try pool.tryWithVM { _ in
+            try pool.tryWithVM { _ in
+                try channel.writeInbound(HTTPRequestPart.head(head))
+                try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: body)))
+                try channel.writeInbound(HTTPRequestPart.end(nil))
+            }
+        }
+        #expect(held.flatMap { $0 } != nil, "both VMs were held while the hit came in")
+        #expect(router.parts == ["head POST /collect", "body \(body)", "end"])
+        #expect(try channel.readOutbound(as: HTTPResponsePart.self) == nil, "not answered on the loop")
+
+        // The router answers; the next hit finds a VM and is answered on the loop.
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .noContent)))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        _ = try channel.readOutbound(as: HTTPResponsePart.self)
+        _ = try channel.readOutbound(as: HTTPResponsePart.self)
+        try channel.writeInbound(HTTPRequestPart.head(head))
+        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: #"{"event_name":"b","n":2}"#)))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        guard case .head(let answer)? = try channel.readOutbound(as: HTTPResponsePart.self) else {
+            Issue.record("the second hit was not answered on the loop")
+            return
+        }
+        #expect(answer.headerFields[.setCookie]?.hasPrefix("seen=b-2") == true)
+        #expect(router.parts.count == 3)
+        _ = try channel.finish()
+    }
+
+    /// Stands for the router: records the parts passed on to it.
+    final class PartRecorder: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = HTTPRequestPart
+        var parts: [String] = []
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head): parts.append("head \(head.method.rawValue) \(head.path ?? "")")
+            case .body(let buffer): parts.append("body \(String(buffer: buffer))")
+            case .end: parts.append("end")
+            }
         }
     }
 
