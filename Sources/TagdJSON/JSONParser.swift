@@ -23,6 +23,22 @@ struct JSONParser {
         return value
     }
 
+    /// Checks a document by the same rules as `parse` without building it, and counts the elements of
+    /// the top-level object's array member `key` (the last member of that name, which `parse` keeps).
+    /// Nil when the document is not valid, not an object, or has no such array member.
+    static func countOfArray(named key: String, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var parser = JSONParser(bytes: bytes)
+        do throws(JSONParseError) {
+            parser.skipWhitespace()
+            guard parser.current == UInt8(ascii: "{") else { return nil }
+            let count = try parser.skipObject(countingArrayNamed: Array(key.utf8))
+            parser.skipWhitespace()
+            return parser.index == bytes.count ? count : nil
+        } catch {
+            return nil
+        }
+    }
+
     private func error(_ reason: String) -> JSONParseError {
         JSONParseError(reason: reason, offset: index)
     }
@@ -49,6 +65,87 @@ struct JSONParser {
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw error("unexpected character '\(Self.printable(byte))', expected a value")
+        }
+    }
+
+    /// `parseValue` without the value: the same checks, nothing built.
+    private mutating func skipValue() throws(JSONParseError) {
+        switch current {
+        case UInt8(ascii: "{")?: _ = try skipObject(countingArrayNamed: nil)
+        case UInt8(ascii: "[")?: _ = try skipArray()
+        case UInt8(ascii: "\"")?: _ = try scanString()
+        default: _ = try parseValue()  // a literal or a number: nothing on the heap
+        }
+    }
+
+    /// Skips an object; with `key`, returns the element count of its last member of that name when that
+    /// member is an array.
+    private mutating func skipObject(countingArrayNamed key: [UInt8]?) throws(JSONParseError) -> Int? {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        skipWhitespace()
+        var count: Int?
+        if current == UInt8(ascii: "}") {
+            index += 1
+            return count
+        }
+        while true {
+            guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let (start, end, escaped) = try scanString()
+            let named = key.map { key in
+                let content = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                return escaped ? Array(Self.unescaped(content).utf8) == key : content.elementsEqual(key)
+            } ?? false
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
+            index += 1
+            skipWhitespace()
+            if named {
+                count = current == UInt8(ascii: "[") ? try skipArray() : nil
+                if count == nil { try skipValue() }
+            } else {
+                try skipValue()
+            }
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ",")?:
+                index += 1
+                skipWhitespace()
+            case UInt8(ascii: "}")?:
+                index += 1
+                return count
+            default:
+                throw error("expected ',' or '}' in an object")
+            }
+        }
+    }
+
+    /// Skips an array and returns its element count.
+    private mutating func skipArray() throws(JSONParseError) -> Int {
+        try enter()
+        defer { depth -= 1 }
+        index += 1
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            index += 1
+            return 0
+        }
+        var count = 0
+        while true {
+            try skipValue()
+            count += 1
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ",")?:
+                index += 1
+                skipWhitespace()
+            case UInt8(ascii: "]")?:
+                index += 1
+                return count
+            default:
+                throw error("expected ',' or ']' in an array")
+            }
         }
     }
 
@@ -131,67 +228,108 @@ struct JSONParser {
     }
 
     private mutating func parseString() throws(JSONParseError) -> String {
+        let (start, end, escaped) = try scanString()
+        let content = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        return escaped ? Self.unescaped(content) : String(decoding: content, as: UTF8.self)
+    }
+
+    /// Moves past a string (from its opening quote to after its closing one), checking its escapes and
+    /// refusing control characters; returns where its content lies and whether it holds escapes.
+    private mutating func scanString() throws(JSONParseError) -> (start: Int, end: Int, escaped: Bool) {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes.
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let string = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-                index += 1
-                return string
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("control character in a string") }
-            index += 1
-        }
-        var scratch = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-        while index < bytes.count {
-            let byte = bytes[index]
+        var escaped = false
+        while true {
+            skipPlainStringBytes()
+            guard let byte = current else { throw error("unterminated string") }
             switch byte {
-            case UInt8(ascii: "\""):
-                index += 1
-                return String(decoding: scratch, as: UTF8.self)
             case UInt8(ascii: "\\"):
+                escaped = true
                 index += 1
-                guard let escaped = current else { break }
+                guard let escape = current else { throw error("unterminated string") }
                 index += 1
-                switch escaped {
-                case UInt8(ascii: "\""): scratch.append(0x22)
-                case UInt8(ascii: "\\"): scratch.append(0x5C)
-                case UInt8(ascii: "/"): scratch.append(0x2F)
-                case UInt8(ascii: "b"): scratch.append(0x08)
-                case UInt8(ascii: "f"): scratch.append(0x0C)
-                case UInt8(ascii: "n"): scratch.append(0x0A)
-                case UInt8(ascii: "r"): scratch.append(0x0D)
-                case UInt8(ascii: "t"): scratch.append(0x09)
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
                 case UInt8(ascii: "u"):
-                    var scalar = try parseHex4()
-                    if (0xD800...0xDBFF).contains(scalar), index + 1 < bytes.count,
-                        bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                    {
-                        let save = index
-                        index += 2
-                        let low = try parseHex4()
-                        if (0xDC00...0xDFFF).contains(low) {
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        } else {
-                            index = save
-                        }
-                    }
-                    let unicode = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                    scratch.append(contentsOf: String(Character(unicode)).utf8)
+                    _ = try parseHex4()
                 default:
                     index -= 1
-                    throw error("invalid escape '\\\(Self.printable(escaped))'")
+                    throw error("invalid escape '\\\(Self.printable(escape))'")
                 }
-            default:
-                if byte < 0x20 { throw error("control character in a string") }
-                scratch.append(byte)
+            case UInt8(ascii: "\""):
                 index += 1
+                return (start, index - 1, escaped)
+            default:
+                throw error("control character in a string")
             }
         }
-        throw error("unterminated string")
+    }
+
+    /// Moves past bytes that are neither a quote, a backslash nor a control character, eight at a
+    /// time (the exact "has a zero byte" / "has a byte less than" bit tricks).
+    private mutating func skipPlainStringBytes() {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let raw = UnsafeRawBufferPointer(bytes)
+        while index + 8 <= raw.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+            let special = ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            if special & highs != 0 { break }
+            index += 8
+        }
+        while let byte = current, byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") { index += 1 }
+    }
+
+    /// The text of string content that `scanString` has checked: escapes decoded, a surrogate pair joined,
+    /// a lone surrogate replaced by U+FFFD.
+    private static func unescaped(_ content: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(content.count)
+        var i = 0
+        while i < content.count {
+            let byte = content[i]
+            i += 1
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                continue
+            }
+            let escape = content[i]
+            i += 1
+            switch escape {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = hex4(content, at: i)
+                i += 4
+                if (0xD800...0xDBFF).contains(scalar), i + 5 < content.count,
+                    content[i] == UInt8(ascii: "\\"), content[i + 1] == UInt8(ascii: "u")
+                {
+                    let low = hex4(content, at: i + 2)
+                    if (0xDC00...0xDFFF).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                }
+                out.append(contentsOf: String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
+            default: out.append(escape)  // \" \\ \/
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Four hex digits that `scanString` has checked.
+    private static func hex4(_ content: UnsafeBufferPointer<UInt8>, at i: Int) -> UInt32 {
+        var value: UInt32 = 0
+        for byte in content[i..<(i + 4)] {
+            let digit = byte <= UInt8(ascii: "9") ? byte - UInt8(ascii: "0") : (byte | 0x20) - UInt8(ascii: "a") + 10
+            value = value << 4 | UInt32(digit)
+        }
+        return value
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {

@@ -23,6 +23,14 @@ extension JSONValue {
         return try text.withUTF8(parseResult).get()
     }
 
+    /// Checks `bytes` by exactly the rules of `parse` without building anything, and returns how many
+    /// elements the top-level object's array member `key` holds (its last member of that name, as `parse`
+    /// keeps it). Nil when the document is not valid JSON, not an object, or that member is missing or is
+    /// not an array. For readers that need only a count, such as a fake server checking request bodies.
+    public static func countOfArray(named key: String, inObject bytes: UnsafeRawBufferPointer) -> Int? {
+        JSONParser.countOfArray(named: key, in: bytes.assumingMemoryBound(to: UInt8.self))
+    }
+
     private static func parseResult(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
         do throws(JSONParseError) {
             return .success(try JSONParser.parse(buffer))

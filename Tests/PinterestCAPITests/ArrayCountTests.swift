@@ -1,12 +1,11 @@
-import PinterestTesting
 import TagdJSON
 import Testing
 
-/// FakePinterestServer's lean mode reads bodies with `DataArrayScanner` instead of parsing them: it
-/// must accept and count exactly what TagdJSON's parser would give as a top-level `data` array.
-@Suite struct DataArrayScannerTests {
+/// FakePinterestServer's lean mode counts a body's events with `JSONValue.countOfArray` instead of
+/// parsing it: that must accept and count exactly what the parser gives as a top-level `data` array.
+@Suite struct ArrayCountTests {
     func scanned(_ bytes: [UInt8]) -> Int? {
-        bytes.withUnsafeBytes(DataArrayScanner.dataCount)
+        bytes.withUnsafeBytes { JSONValue.countOfArray(named: "data", inObject: $0) }
     }
 
     func parsed(_ bytes: [UInt8]) -> Int? {
