@@ -35,7 +35,7 @@ let hashModule = ProcessInfo.processInfo.environment["BENCH_NATIVE"] == "list"
                 for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
                 return hash
             }
-            return .string(String(hash, radix: 16))
+            return LuaValue.string(String(hash, radix: 16))
         },
     ])
 

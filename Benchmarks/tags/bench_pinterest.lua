@@ -10,7 +10,7 @@
 -- the event_id gets a per-VM suffix; every hit is then queued and delivered, never dropped as a duplicate.
 
 local config = { ad_account_id = env.get("PINTEREST_AD_ACCOUNT_ID") or "549755885175", token = env.get("PINTEREST_TOKEN") }
-local user_data, send, now, lower, trim = hash.user_data, pinterest.send, time.now, text.lower, text.trim
+local user_data, send, now = hash.user_data, pinterest.send, time.now
 local tostring, ipairs, fmt = tostring, ipairs, string.format
 
 local names = { page_view = "page_visit", add_to_cart = "add_to_cart", purchase = "checkout",
@@ -40,7 +40,7 @@ return {
     end
     n = n + 1
     local ok, err = send(config, {
-      event_name = names[lower(trim(ev.event_name))] or "custom", action_source = "web",
+      event_name = names[ev.event_name] or "custom", action_source = "web",
       event_time = now(), event_id = fmt("%s-%x-%d", ev.event_id or ev.transaction_id, vm_id, n),
       event_source_url = ev.page_location, user_data = user,
       custom_data = { currency = ev.currency, value = ev.value and tostring(ev.value), order_id = ev.transaction_id,

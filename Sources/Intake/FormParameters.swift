@@ -15,6 +15,7 @@ struct FormParameters: Sendable {
     /// Splits on `&`, then at the first `=`; a part without `=` is a name with an empty value; empty parts are skipped.
     /// Works on a contiguous buffer: generic collection walking cost several times more on the hot path.
     init(parsing bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.isEmpty { return }  // a POST without a query: nothing to reserve
         let ampersand = UInt8(ascii: "&")
         var estimatedCount = 1
         for byte in bytes where byte == ampersand { estimatedCount += 1 }

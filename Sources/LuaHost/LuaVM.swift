@@ -239,6 +239,17 @@ public final class LuaVM {
         if case .function = value { throw .conversion("a function marker cannot be passed to Lua") }
         argumentTape.reset()
         try argumentTape.encode(value, maxDepth: limits.maxResultDepth)
+        return try shareTape()
+    }
+
+    /// As `share(_: LuaValue)`, for a value that writes itself (no `LuaValue` copy of it is made).
+    public func share(_ value: some LuaTapeEncodable) throws(LuaError) -> LuaRef {
+        argumentTape.reset()
+        try argumentTape.encode(value, maxDepth: limits.maxResultDepth)
+        return try shareTape()
+    }
+
+    private func shareTape() throws(LuaError) -> LuaRef {
         try enter()
         defer { inInvocation = false }
         let base = lua_gettop(L)

@@ -7,8 +7,10 @@ public typealias NativeFunction = @Sendable (LuaArguments) throws -> [LuaValue]
 
 /// A host function returning exactly one value: like `NativeFunction`
 /// without a result array to allocate and free on every call (the usual
-/// shape: a hash, a lookup, a formatted string).
-public typealias NativeScalarFunction = @Sendable (LuaArguments) throws -> LuaValue
+/// shape: a hash, a lookup, a formatted string). The value may be a
+/// `LuaValue` or any tree that writes itself (`LuaTapeEncodable`), which
+/// then reaches Lua without a `LuaValue` copy.
+public typealias NativeScalarFunction = @Sendable (LuaArguments) throws -> any LuaTapeEncodable
 
 /// A table of native functions and constant values, installed as a
 /// read-only global of the shared base environment.

@@ -105,6 +105,17 @@ final class ValueTape {
         try writer.encode(value, depth: depth, maxDepth: maxDepth)
     }
 
+    /// Encodes one value that writes itself (see `LuaTapeEncodable`).
+    func encode(_ value: some LuaTapeEncodable, maxDepth: Int) throws(LuaError) {
+        var writer = LuaTapeWriter(tape: TapeWriter(base: base, count: count, capacity: capacity), maxDepth: maxDepth)
+        defer {
+            base = writer.tape.base
+            count = writer.tape.count
+            capacity = writer.tape.capacity
+        }
+        try value.encode(to: &writer)
+    }
+
     /// Encodes a registry ref (call argument tapes only).
     func encodeRef(_ id: Int32) {
         appendByte(Int32(TAGD_TAPE_REF))

@@ -16,14 +16,21 @@ final class InvocationScope: Sendable {
     func begin(tag: String) {
         state.withLock { state in
             state.tag = tag
-            state.logs.removeAll(keepingCapacity: true)
-            state.conversions.removeAll(keepingCapacity: true)
+            state.logs = []
+            state.conversions = []
         }
     }
 
-    /// Ends a tag's invocation, returning what it logged and sent.
+    /// Ends a tag's invocation, handing over what it logged and sent. Moved out, not copied: a copy
+    /// would make the next `begin` reallocate the arrays it clears.
     func end() -> (logs: [TagLogLine], conversions: [SubmittedConversion]) {
-        state.withLock { ($0.logs, $0.conversions) }
+        state.withLock { state in
+            defer {
+                state.logs = []
+                state.conversions = []
+            }
+            return (state.logs, state.conversions)
+        }
     }
 
     /// Takes the cookies set during a hit (they belong to the hit, not to one tag).

@@ -15,6 +15,10 @@ public final class TagEngine: Sendable {
     /// How each tag file loaded, in firing order.
     public let statuses: [TagStatus]
 
+    /// Whether some tag function can read the request (a second parameter or `...`). When none can,
+    /// callers may pass any request, e.g. `.null`, and skip building it.
+    public let readsRequest: Bool
+
     /// Internal, not private, so a test can hold every VM and see what a hit does then.
     let pool: LuaVMPool
     private let vmTags: [ObjectIdentifier: VMTags]
@@ -76,6 +80,7 @@ public final class TagEngine: Sendable {
             throw TagEngineError.inconsistentVMs(loadedSets.map { $0.joined(separator: ", ") }.sorted())
         }
         self.vmTags = result.tags
+        self.readsRequest = result.tags.values.contains { $0.readsRequest }
         self.statuses = result.statuses ?? []
         for status in statuses {
             if let error = status.error {
@@ -119,9 +124,9 @@ public final class TagEngine: Sendable {
         var eventRef: LuaRef?
         var requestRef: LuaRef?
         do {
-            eventRef = try vm.share(LuaValue(event))
+            eventRef = try vm.share(event)
             if vmTags.readsRequest {
-                requestRef = try vm.share(LuaValue(request))
+                requestRef = try vm.share(request)
             }
         } catch {
             if let eventRef { vm.release(eventRef) }

@@ -16,6 +16,30 @@ extension LuaValue {
     }
 }
 
+/// A hit's event and request go into Lua written straight from JSON (no `LuaValue` copy per hit).
+extension JSONValue: LuaTapeEncodable {
+    public func encode(to writer: inout LuaTapeWriter) throws(LuaError) {
+        switch self {
+        case .null: writer.writeNull()
+        case .bool(let b): writer.write(b)
+        case .int(let i): writer.write(i)
+        case .double(let d): writer.write(d)
+        case .string(let s): try writer.write(s)
+        case .array(let items):
+            try writer.writeArray(count: items.count) { (writer) throws(LuaError) in
+                for item in items { try item.encode(to: &writer) }
+            }
+        case .object(let fields):
+            try writer.writeTable(count: fields.count) { (writer) throws(LuaError) in
+                for (key, value) in fields {
+                    try writer.writeKey(key)
+                    try value.encode(to: &writer)
+                }
+            }
+        }
+    }
+}
+
 extension JSONValue {
     /// A script's value as JSON. Lua `nil` inside a table cannot occur; functions cannot be sent.
     init(lua: LuaValue) throws(ValueBridgeError) {

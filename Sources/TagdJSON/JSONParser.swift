@@ -16,6 +16,7 @@ struct JSONParser {
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
+        parser.members.reserveCapacity(16)  // a hit's members, without growing one by one
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()

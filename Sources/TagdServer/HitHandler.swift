@@ -71,10 +71,12 @@ struct HitHandler: Sendable {
         } catch {
             return .answer(reject(error, client: client, path: request.path, headers: headers))
         }
+        let engine = liveTags.engine
         return .runTags(
             PreparedHit(
-                engine: liveTags.engine, events: parsed.events, request: parsed.request.asJSON(), headers: headers,
-                client: client, answerWithGIF: gifForGet && request.method == .get))
+                // The request is built for Lua only when some tag can read it.
+                engine: engine, events: parsed.events, request: engine.readsRequest ? parsed.request.asJSON() : .null,
+                headers: headers, client: client, answerWithGIF: gifForGet && request.method == .get))
     }
 
     func finish(_ hit: PreparedHit, results: [HitResult]) -> HitResponse {

@@ -2,11 +2,19 @@
 /// "st-louis" meet (`stlouis`) while accents stay (`zürich`): Meta's and Pinterest's plugins do the same.
 enum CityNormalizer {
     static func normalize(_ value: String) -> String? {
-        let lowered = UnicodeText.lower(value)
         let out: String
-        if ASCII.isASCII(lowered) {
-            out = String(decoding: lowered.utf8.filter { ASCII.isLower($0) || ASCII.isDigit($0) }, as: UTF8.self)
+        if ASCII.isASCII(value) {
+            // Letters lower-cased and digits kept, written in one pass.
+            out = String(unsafeUninitializedCapacity: value.utf8.count) { buffer in
+                var n = 0
+                for b in value.utf8 where ASCII.isLetter(b) || ASCII.isDigit(b) {
+                    buffer[n] = ASCII.lower(b)
+                    n += 1
+                }
+                return n
+            }
         } else {
+            let lowered = UnicodeText.lower(value)
             var scalars = String.UnicodeScalarView()
             for scalar in lowered.unicodeScalars {
                 let category = scalar.properties.generalCategory

@@ -3,8 +3,7 @@
 /// applying it would make our hashes differ from those of advertisers who follow Pinterest's.
 enum EmailNormalizer {
     static func normalize(_ value: String) -> String? {
-        let lowered = UnicodeText.lower(removingWhitespace(value))
-        var bytes = Array(lowered.utf8)[...]
+        var bytes = loweredWithoutWhitespace(value)[...]
         // Wrappers can nest either way round: "<mailto:a@b.c>", "mailto:<a@b.c>".
         while true {
             if bytes.count >= 2, bytes.first == UInt8(ascii: "<"), bytes.last == UInt8(ascii: ">") {
@@ -35,13 +34,16 @@ enum EmailNormalizer {
         return previous != UInt8(ascii: ".")
     }
 
-    private static func removingWhitespace(_ s: String) -> String {
+    /// The UTF-8 of `s` without whitespace, lower-cased; ASCII in one pass over the bytes.
+    private static func loweredWithoutWhitespace(_ s: String) -> [UInt8] {
         if ASCII.isASCII(s) {
-            guard s.utf8.contains(where: ASCII.isSpace) else { return s }
-            return String(decoding: s.utf8.filter { !ASCII.isSpace($0) }, as: UTF8.self)
+            var out: [UInt8] = []
+            out.reserveCapacity(s.utf8.count)
+            for b in s.utf8 where !ASCII.isSpace(b) { out.append(ASCII.lower(b)) }
+            return out
         }
-        var out = String.UnicodeScalarView()
-        out.append(contentsOf: s.unicodeScalars.lazy.filter { !UnicodeText.isSpace($0) })
-        return String(out)
+        var kept = String.UnicodeScalarView()
+        kept.append(contentsOf: s.unicodeScalars.lazy.filter { !UnicodeText.isSpace($0) })
+        return Array(UnicodeText.lower(String(kept)).utf8)
     }
 }

@@ -39,6 +39,10 @@ enum PhoneNormalizer {
             } else if c == "(" {
                 let international = sawPlus || digits.starts(with: [0x30, 0x30])
                 if international, !digits.isEmpty, let after = trunkMarkerEnd(chars, from: i) { i = after }
+            } else if c.value < 0x80 {
+                // ASCII without Set hashing or Unicode property look-ups.
+                let b = UInt8(c.value)
+                if asciiNumberSeparators.contains(b) || ASCII.isLetter(b) { return nil }
             } else if numberSeparators.contains(c) {
                 return nil
             } else if c.properties.isAlphabetic {
@@ -55,6 +59,9 @@ enum PhoneNormalizer {
 
     /// Characters that join two numbers in one field ("+1 650 555 1212 / +1 650 555 1313").
     private static let numberSeparators: Set<Unicode.Scalar> = ["/", ",", ";", "|", "&", "\u{FF0F}", "\u{FF0C}"]
+
+    /// The ASCII members of `numberSeparators`.
+    private static let asciiNumberSeparators: [UInt8] = Array("/,;|&".utf8)
 
     /// Longest first, so "ext" is not read as a trailing "x".
     private static let extensionMarkers: [[Unicode.Scalar]] = [

@@ -2,6 +2,8 @@
 /// any other postcode is lower-cased with spaces and dashes removed (`SW1A 1AA` -> `sw1a1aa`).
 enum PostalCodeNormalizer {
     static func normalize(_ value: String) -> String? {
+        // The usual case, five ASCII digits, is already normalized.
+        if value.utf8.count == 5, value.utf8.allSatisfy(ASCII.isDigit) { return value }
         let folded = UnicodeText.asciiDigits(value)
         if isUSZip(folded) { return String(folded.unicodeScalars.prefix(5)) }
         var out = String.UnicodeScalarView()

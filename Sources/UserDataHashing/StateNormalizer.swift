@@ -9,16 +9,23 @@ enum StateNormalizer {
 
     /// Two ASCII letters, ignoring dots and spaces ("TX.", "N.Y."), lower-cased.
     private static func twoLetterCode(_ value: String) -> String? {
-        var letters: [UInt8] = []
+        var first: UInt8 = 0
+        var second: UInt8 = 0
+        var count = 0
         for b in value.utf8 {
             if ASCII.isLetter(b) {
-                letters.append(ASCII.lower(b))
-                if letters.count > 2 { return nil }
+                count += 1
+                if count == 1 { first = ASCII.lower(b) } else if count == 2 { second = ASCII.lower(b) } else { return nil }
             } else if b != UInt8(ascii: ".") && !ASCII.isSpace(b) {
                 return nil
             }
         }
-        return letters.count == 2 ? String(decoding: letters, as: UTF8.self) : nil
+        guard count == 2 else { return nil }
+        return String(unsafeUninitializedCapacity: 2) { out in
+            out[0] = first
+            out[1] = second
+            return 2
+        }
     }
 
     /// Folded name -> code, built once from `StateNames.table`.

@@ -33,6 +33,12 @@ public enum UnicodeText {
     /// rule of SpecialCasing.txt that is not locale-specific: capital sigma at the end of a word becomes final
     /// sigma `ς` (`ΟΔΥΣΣΕΥΣ` -> `οδυσσευς`). Swift's `lowercased()` does the rest but maps every Σ to σ.
     public static func lower(_ s: String) -> String {
+        var text = s
+        switch text.withUTF8(ASCIICase.of) {
+        case .lower: return s
+        case .mixed: return text.withUTF8(lowerASCII)
+        case .notASCII: break
+        }
         guard s.unicodeScalars.contains("\u{03A3}") else { return s.lowercased() }
         let scalars = Array(s.unicodeScalars)
         var out = String.UnicodeScalarView()
@@ -44,6 +50,27 @@ public enum UnicodeText {
             }
         }
         return String(out)
+    }
+
+    private enum ASCIICase {
+        case lower, mixed, notASCII
+
+        static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> ASCIICase {
+            var upper = false
+            for b in bytes {
+                if b >= 0x80 { return .notASCII }
+                if b &- 0x41 < 26 { upper = true }
+            }
+            return upper ? .mixed : .lower
+        }
+    }
+
+    /// ASCII lower-cased in one allocation (Swift's `lowercased()` looks at scalars first).
+    private static func lowerASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { out in
+            for i in 0..<bytes.count { out[i] = ASCII.lower(bytes[i]) }
+            return bytes.count
+        }
     }
 
     /// Unicode's Final_Sigma condition: preceded by a cased letter (skipping case-ignorables) and not followed

@@ -34,60 +34,72 @@ public struct UserDataHasher: Sendable {
 
     /// The wire form of `userData`. Fields are visited in a fixed order, so the first error reported for a
     /// given input is always the same.
+    ///
+    /// One pass over the keys classifies them and notes whether the input already is the wire form (every
+    /// hashed field a non-empty array of distinct lower-case SHA-256 hex strings, every plain field a trimmed
+    /// non-empty string), which is what this function produces: `pinterest.send`'s second look at an event
+    /// hashed by the tag then costs a scan, not a rebuild.
     public func hash(_ userData: [String: JSONValue]) throws(UserDataError) -> [String: JSONValue] {
-        if Self.isWireForm(userData) { return userData }
+        // Values by position: the hashed fields in `fields` order, then the plain keys.
+        var slots = InlineArray<16, JSONValue?>(repeating: nil)
         var unknown: String? = nil
-        for key in userData.keys where UserDataField(rawValue: key) == nil && !UserDataField.neverHashed.contains(key) {
-            if unknown == nil || key < unknown! { unknown = key }
+        var isWireForm = true
+        for (key, value) in userData {
+            switch UserDataKey(key) {
+            case .hashed(let field)?:
+                slots[field.order] = value
+                if isWireForm { isWireForm = Self.isWireHashes(value) }
+            case .plain(let order)?:
+                slots[Self.fields.count + order] = value
+                if isWireForm { isWireForm = Self.isWirePlain(value) }
+            case nil:
+                if unknown.map({ key < $0 }) ?? true { unknown = key }
+            }
         }
         if let unknown { throw .unknownField(unknown) }
+        if isWireForm { return userData }
 
         var out: [String: JSONValue] = [:]
         out.reserveCapacity(userData.count)
-        for field in UserDataField.allCases {
-            guard let value = userData[field.rawValue] else { continue }
+        for field in Self.fields {
+            guard let value = slots[field.order] else { continue }
             let hashes = try hashes(field, value)
-            if !hashes.isEmpty { out[field.rawValue] = .array(hashes.map(JSONValue.string)) }
+            if !hashes.isEmpty { out[field.rawValue] = .array(hashes) }
         }
-        for key in Self.plainKeys {
-            guard let value = userData[key] else { continue }
+        for (order, key) in UserDataKey.plainKeys.enumerated() {
+            guard let value = slots[Self.fields.count + order] else { continue }
             if let plain = try Self.plain(key, value) { out[key] = .string(plain) }
         }
         return out
     }
 
-    /// True when hashing `userData` would return it unchanged: every hashed field is a non-empty array of
-    /// distinct lower-case SHA-256 hex strings and every plain field a trimmed non-empty string. This is what
-    /// `hash` itself produces, so the second pass before sending (`pinterest.send`) costs a scan, not a rebuild.
-    static func isWireForm(_ userData: [String: JSONValue]) -> Bool {
-        for (key, value) in userData {
-            if UserDataField(rawValue: key) != nil {
-                guard case .array(let elements) = value, !elements.isEmpty else { return false }
-                for (i, element) in elements.enumerated() {
-                    guard case .string(let hash) = element, SHA256Hex.isWireHash(hash) else { return false }
-                    for j in 0..<i where elements[j] == element { return false }
-                }
-            } else if UserDataField.neverHashed.contains(key) {
-                guard case .string(let text) = value, !text.isEmpty, UnicodeText.trim(text).utf8.count == text.utf8.count
-                else { return false }
-            } else {
-                return false
-            }
+    /// `UserDataField.allCases`, made once (the synthesized getter builds a new array per call).
+    private static let fields = UserDataField.allCases
+
+    /// A hashed field as `hash` writes it: a non-empty array of distinct wire hashes.
+    private static func isWireHashes(_ value: JSONValue) -> Bool {
+        guard case .array(let elements) = value, !elements.isEmpty else { return false }
+        for (i, element) in elements.enumerated() {
+            guard case .string(let hash) = element, SHA256Hex.isWireHash(hash) else { return false }
+            for j in 0..<i where elements[j] == element { return false }
         }
         return true
     }
 
-    /// `UserDataField.neverHashed` in a fixed order.
-    private static let plainKeys = UserDataField.neverHashed.sorted()
+    /// A plain field as `hash` writes it: a trimmed non-empty string.
+    private static func isWirePlain(_ value: JSONValue) -> Bool {
+        guard case .string(let text) = value, !text.isEmpty else { return false }
+        return UnicodeText.trim(text).utf8.count == text.utf8.count
+    }
 
-    private func hashes(_ field: UserDataField, _ value: JSONValue) throws(UserDataError) -> [String] {
+    private func hashes(_ field: UserDataField, _ value: JSONValue) throws(UserDataError) -> [JSONValue] {
         switch value {
         case .null:
             return []
         case .string, .int, .double:
-            return hashedValue(field, value).map { [$0] } ?? []
+            return hashedValue(field, value).map { [.string($0)] } ?? []
         case .array(let elements):
-            var hashes: [String] = []
+            var hashes: [JSONValue] = []
             hashes.reserveCapacity(elements.count)
             for element in elements {
                 switch element {
@@ -95,7 +107,9 @@ public struct UserDataHasher: Sendable {
                     continue
                 case .string, .int, .double:
                     // Linear de-duplication: these arrays hold a handful of values at most.
-                    if let hash = hashedValue(field, element), !hashes.contains(hash) { hashes.append(hash) }
+                    if let hash = hashedValue(field, element).map(JSONValue.string), !hashes.contains(hash) {
+                        hashes.append(hash)
+                    }
                 case .bool, .array, .object:
                     throw .wrongType(field: field.rawValue, type: element.typeName)
                 }

@@ -100,15 +100,15 @@ let hashModule = NativeModule(
             name: "fast",
             functions: ["pair": { _ in [1, 2] }],
             scalarFunctions: [
-                "len": { args in .int(Int64(try args.withBytes(1) { $0.count })) },
+                "len": { args in LuaValue.int(Int64(try args.withBytes(1) { $0.count })) },
                 "sum": { args in
-                    .int(try args.withBytes(1) { bytes in bytes.reduce(Int64(0)) { $0 + Int64($1) } })
+                    LuaValue.int(try args.withBytes(1) { bytes in bytes.reduce(Int64(0)) { $0 + Int64($1) } })
                 },
                 "hex": { args in
-                    .string(try args.withBytes(1) { bytes in bytes.map { String($0, radix: 16) }.joined(separator: ",") })
+                    LuaValue.string(try args.withBytes(1) { bytes in bytes.map { String($0, radix: 16) }.joined(separator: ",") })
                 },
                 "fail": { _ in throw Boom() },
-                "nothing": { _ in .nil },
+                "nothing": { _ in LuaValue.nil },
                 "table": { args in try args.table(1) },
             ],
             values: ["version": 3])
@@ -136,8 +136,8 @@ let hashModule = NativeModule(
     /// A scalar function may not reuse a name of the same module.
     @Test func scalarFunctionNamesMustBeUnique() throws {
         for module in [
-            NativeModule(name: "m", functions: ["f": { _ in [] }], scalarFunctions: ["f": { _ in .nil }]),
-            NativeModule(name: "m", scalarFunctions: ["v": { _ in .nil }], values: ["v": 1]),
+            NativeModule(name: "m", functions: ["f": { _ in [] }], scalarFunctions: ["f": { _ in LuaValue.nil }]),
+            NativeModule(name: "m", scalarFunctions: ["v": { _ in LuaValue.nil }], values: ["v": 1]),
         ] {
             let error = luaError { try LuaVM(limits: quickLimits, modules: [module]) }
             #expect(error?.message.contains("duplicate name") == true)

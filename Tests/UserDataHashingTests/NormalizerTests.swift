@@ -115,5 +115,16 @@ import Testing
         #expect(ISO3166.alpha2.count == 249)
         #expect(ISO3166.alpha3ToAlpha2.count == 249)
         #expect(UserDataField.neverHashed == ["client_ip_address", "client_user_agent", "click_id", "partner_id"])
+        #expect(UserDataKey.plainKeys == UserDataField.neverHashed.sorted())
+        #expect(UserDataField.allCases.map(\.order) == Array(0..<12))
+    }
+
+    /// The byte-level classifier agrees with the enum's raw values and the plain-key set, and refuses near misses.
+    @Test func keysAreClassifiedAsTheTablesSay() {
+        for field in UserDataField.allCases { #expect(UserDataKey(field.rawValue) == .hashed(field)) }
+        for (order, key) in UserDataKey.plainKeys.enumerated() { #expect(UserDataKey(key) == .plain(order: order)) }
+        let misses = ["", "e", "EM", "em ", "eM", "countrx", "Country", "external_i", "external_idd", "click-id",
+                      "client_ip_addresx", "client_user_agenT", "partner", "hashed_maidz", "\u{0}m", "zz", "éé"]
+        for key in misses { #expect(UserDataKey(key) == nil, "\(key)") }
     }
 }

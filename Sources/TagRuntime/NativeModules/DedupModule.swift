@@ -5,7 +5,7 @@ import LuaHost
 enum DedupModule {
     static func make(scope: InvocationScope, services: RuntimeServices) -> NativeModule {
         let store = services.dedup
-        return NativeModule(name: "dedup", functions: [
+        return NativeModule(name: "dedup", scalarFunctions: [
             "first_seen": { args in
                 let key = try args.string(1)
                 let ttl = try args.number(2)
@@ -13,7 +13,7 @@ enum DedupModule {
                     throw NativeFunctionError("bad argument #2 to 'first_seen' (ttl must be 1 second to 1 year)")
                 }
                 let namespaced = scope.tag + "\u{1F}" + key
-                return [.bool(store.insertIfAbsent(namespaced, ttl: .milliseconds(Int64(ttl * 1000))))]
+                return LuaValue.bool(store.insertIfAbsent(namespaced, ttl: .milliseconds(Int64(ttl * 1000))))
             }
         ])
     }

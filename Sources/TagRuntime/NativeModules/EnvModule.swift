@@ -4,9 +4,9 @@ import LuaHost
 enum EnvModule {
     static func make(services: RuntimeServices) -> NativeModule {
         let environment = services.environment
-        return NativeModule(name: "env", functions: [
+        return NativeModule(name: "env", scalarFunctions: [
             "get": { args in
-                [environment[try args.string(1)].map(LuaValue.string) ?? .nil]
+                environment[try args.string(1)].map(LuaValue.string) ?? LuaValue.nil
             }
         ])
     }

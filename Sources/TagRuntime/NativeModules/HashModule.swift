@@ -7,12 +7,12 @@ enum HashModule {
     static func make(services: RuntimeServices) -> NativeModule {
         let normalizer = services.normalizer
         let hasher = UserDataHasher(normalizer: normalizer)
-        return NativeModule(name: "hash", functions: [
+        return NativeModule(name: "hash", scalarFunctions: [
             "sha256": { args in
-                [.string(SHA256Hex.hash(try args.string(1)))]
+                LuaValue.string(SHA256Hex.hash(try args.string(1)))
             },
             "is_hashed": { args in
-                [.bool(SHA256Hex.isHashed(try args.string(1)))]
+                LuaValue.bool(SHA256Hex.isHashed(try args.string(1)))
             },
             "normalize": { args in
                 let name = try args.string(1)
@@ -20,14 +20,15 @@ enum HashModule {
                     throw NativeFunctionError("unknown user data field '\(name)'")
                 }
                 let value = try JSONValue(lua: try args.value(2))
-                return [normalizer.normalize(field, value).map(LuaValue.string) ?? .nil]
+                return normalizer.normalize(field, value).map(LuaValue.string) ?? LuaValue.nil
             },
             "user_data": { args in
                 let table = try JSONValue(lua: try args.value(1))
                 guard case .object(let fields) = table else {
                     throw NativeFunctionError("bad argument #1 to 'user_data' (table expected, got \(table.typeName))")
                 }
-                return [LuaValue(.object(try hasher.hash(fields)))]
+                // Written straight into Lua from the hasher's JSON: no `LuaValue` copy.
+                return JSONValue.object(try hasher.hash(fields))
             },
         ])
     }

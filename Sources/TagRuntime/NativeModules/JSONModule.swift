@@ -7,9 +7,6 @@ enum JSONModule {
         NativeModule(
             name: "json",
             functions: [
-                "encode": { args in
-                    [.string(try JSONValue(lua: try args.value(1)).encodedString())]
-                },
                 "decode": { (args: LuaArguments) throws -> [LuaValue] in
                     let text = try args.string(1)
                     do throws(JSONParseError) {
@@ -17,6 +14,11 @@ enum JSONModule {
                     } catch {
                         return [.nil, .string(error.description)]
                     }
+                },
+            ],
+            scalarFunctions: [
+                "encode": { args in
+                    LuaValue.string(try JSONValue(lua: try args.value(1)).encodedString())
                 },
             ],
             values: ["null": .null]

@@ -5,9 +5,9 @@ import UserDataHashing
 /// same Unicode rules the hashing uses.
 enum TextModule {
     static func make() -> NativeModule {
-        NativeModule(name: "text", functions: [
-            "trim": { args in [.string(UnicodeText.trim(try args.string(1)))] },
-            "lower": { args in [.string(UnicodeText.lower(try args.string(1)))] },
+        NativeModule(name: "text", scalarFunctions: [
+            "trim": { args in LuaValue.string(UnicodeText.trim(try args.string(1))) },
+            "lower": { args in LuaValue.string(UnicodeText.lower(try args.string(1))) },
         ])
     }
 }

@@ -4,9 +4,9 @@ import LuaHost
 enum TimeModule {
     static func make(services: RuntimeServices) -> NativeModule {
         let now = services.now
-        return NativeModule(name: "time", functions: [
-            "now": { _ in [.int(Int64(now().rounded(.down)))] },
-            "now_ms": { _ in [.int(Int64((now() * 1000).rounded(.down)))] },
+        return NativeModule(name: "time", scalarFunctions: [
+            "now": { _ in LuaValue.int(Int64(now().rounded(.down))) },
+            "now_ms": { _ in LuaValue.int(Int64((now() * 1000).rounded(.down))) },
         ])
     }
 }

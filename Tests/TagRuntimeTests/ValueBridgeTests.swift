@@ -1,0 +1,69 @@
+import LuaHost
+import TagdJSON
+import Testing
+
+@testable import TagRuntime
+
+/// JSON crosses into Lua written straight from the tree; it must read exactly as its `LuaValue` copy did.
+@Suite struct ValueBridgeTests {
+    @Test func jsonSharesAsItsLuaValueCopy() throws {
+        let vm = try LuaVM()
+        var generator = SplitMix(seed: 7)
+        for _ in 0..<300 {
+            let json = Self.tree(&generator, depth: 0)
+            let direct = try vm.share(json)
+            let copied = try vm.share(LuaValue(json))
+            #expect(try vm.value(direct) == vm.value(copied), "\(json)")
+            vm.release(direct)
+            vm.release(copied)
+        }
+    }
+
+    @Test func theBenchmarkHitReadsTheSameThroughEitherPath() throws {
+        let vm = try LuaVM()
+        let hit = try JSONValue.parse(#"""
+            {"event_name":"purchase","value":72.39,"n":3,"ok":true,"none":null,"user_data":{"email_address":"a@b.c",
+             "address":{"city":"San Francisco"}},"items":[{"item_id":"SKU-1","price":19.99,"quantity":2}],"empty":{},"list":[]}
+            """#)
+        let function = try vm.load(source: """
+            return function(e)
+              return e.event_name, e.value, math.type(e.n), e.ok, e.user_data.address.city, e.items[1].price, #e.items,
+                next(e.empty) == nil, #e.list, type(e.none)
+            end
+            """, chunkName: "tags/read.lua")
+        let direct = try vm.share(hit)
+        let copied = try vm.share(LuaValue(hit))
+        let seen = try vm.call(function, arguments: [.ref(direct)], owner: "tags/read.lua")
+        #expect(seen == (try vm.call(function, arguments: [.ref(copied)], owner: "tags/read.lua")))
+        #expect(seen == ["purchase", .double(72.39), "integer", true, "San Francisco", .double(19.99), 1, true, 0, "userdata"])
+    }
+
+    /// Random JSON: every kind of scalar, nested arrays and objects, empty containers.
+    static func tree(_ g: inout SplitMix, depth: Int) -> JSONValue {
+        switch g.next() % (depth > 4 ? 5 : 7) {
+        case 0: return .null
+        case 1: return .bool(g.next() % 2 == 0)
+        case 2: return .int(Int64(bitPattern: g.next()))
+        case 3: return .double(Double(g.next() % 100_000) / 7)
+        case 4: return .string(String(repeating: "é", count: Int(g.next() % 3)) + "k\(g.next() % 1000)")
+        case 5: return .array((0..<Int(g.next() % 4)).map { _ in tree(&g, depth: depth + 1) })
+        default:
+            var fields: [String: JSONValue] = [:]
+            for i in 0..<Int(g.next() % 5) { fields["f\(i)_\(g.next() % 50)"] = tree(&g, depth: depth + 1) }
+            return .object(fields)
+        }
+    }
+}
+
+/// A small deterministic generator (tests must not depend on the system's randomness).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
