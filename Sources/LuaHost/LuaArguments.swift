@@ -131,7 +131,13 @@ public struct LuaArguments {
 
     /// Any argument as a value (`.nil` when absent); tables are read raw.
     public func value(_ i: Int) throws(LuaArgumentError) -> LuaValue {
-        if i < 1 || i > count { return .nil }
+        try value(i, as: LuaValue.self)
+    }
+
+    /// Any argument built directly as `Value` (`Value.luaNil` when absent), with no `LuaValue` tree
+    /// in between; tables are read raw.
+    public func value<Value: LuaTapeDecodable>(_ i: Int, as _: Value.Type) throws(LuaArgumentError) -> Value {
+        if i < 1 || i > count { return .luaNil }
         // Converted in C (non-raising) into the VM's result tape, then decoded.
         var out = tagd_bytes()
         let vm = tagd_vm_of(L)
@@ -140,7 +146,7 @@ public struct LuaArguments {
         case TAGD_OK:
             do {
                 var reader = ResultTapeReader(out, cache: keyCache)
-                let value = try reader.value()
+                let value = try reader.value(as: Value.self)
                 tagd_results_done(vm, 1)
                 return value
             } catch {
@@ -178,7 +184,7 @@ public struct LuaArguments {
         return formatFloat(Double(lua_tonumberx(L, Int32(i), nil)))
     }
 
-    private func conversionMessage(_ error: LuaError) -> String {
+    func conversionMessage(_ error: LuaError) -> String {
         if case .conversion(let message) = error { return message }
         return error.description
     }

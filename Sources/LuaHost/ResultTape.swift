@@ -25,8 +25,10 @@ final class ResultKeyCache {
     /// The value cache (`TAGD_TAPE_STR_DEF`/`STR_REF`): string values.
     let valueIDs: UnsafeMutablePointer<UInt64>
     let values: UnsafeMutablePointer<String>
-    private var templates: [ShapeTemplate?]
-    private var seen: [UInt64]
+    /// `ShapeTemplate<V>` for whichever value type last read that shape. Nothing here is private, so that
+    /// cross-module optimization can specialize the generic reader for a caller's own value type.
+    var templates: [AnyObject?]
+    var seen: [UInt64]
 
     init() {
         ids = .allocate(capacity: Self.slotCount)
@@ -53,8 +55,8 @@ final class ResultKeyCache {
     }
 
     @inline(__always)
-    func template(for shape: UInt64, count: Int) -> ShapeTemplate? {
-        if let t = templates[Int(truncatingIfNeeded: shape) & (Self.templateCount - 1)],
+    func template<Value>(for shape: UInt64, count: Int, as _: Value.Type) -> ShapeTemplate<Value>? {
+        if let t = templates[Int(truncatingIfNeeded: shape) & (Self.templateCount - 1)] as? ShapeTemplate<Value>,
            t.shape == shape, t.ids.count == count
         {
             return t
@@ -71,23 +73,23 @@ final class ResultKeyCache {
         return false
     }
 
-    func store(_ template: ShapeTemplate) {
+    func store<Value>(_ template: ShapeTemplate<Value>) {
         templates[Int(truncatingIfNeeded: template.shape) & (Self.templateCount - 1)] = template
     }
 }
 
 /// A dictionary layout for one table shape: its keys in tape order, their
 /// ids and their indices in `dictionary` (whose values are placeholders).
-final class ShapeTemplate {
+final class ShapeTemplate<Value: LuaTapeDecodable> {
     let shape: UInt64
     let ids: [UInt64]
     let keys: [String]
-    let dictionary: [String: LuaValue]
-    let indices: [Dictionary<String, LuaValue>.Index]
+    let dictionary: [String: Value]
+    let indices: [Dictionary<String, Value>.Index]
 
-    init?(shape: UInt64, ids: [UInt64], keys: [String], from fields: [String: LuaValue]) {
-        let dictionary = fields.mapValues { _ in LuaValue.nil }
-        var indices: [Dictionary<String, LuaValue>.Index] = []
+    init?(shape: UInt64, ids: [UInt64], keys: [String], from fields: [String: Value]) {
+        let dictionary = fields.mapValues { _ in Value.luaNil }
+        var indices: [Dictionary<String, Value>.Index] = []
         indices.reserveCapacity(keys.count)
         for key in keys {
             guard let index = dictionary.index(forKey: key) else { return nil }
@@ -111,9 +113,9 @@ final class ShapeTemplate {
 /// Whoever obtained the tape must call `tagd_results_done(vm, ok)` with
 /// whether decoding succeeded (it keeps the key cache consistent).
 struct ResultTapeReader {
-    private var position: UnsafeRawPointer
-    private let end: UnsafeRawPointer
-    private let cache: ResultKeyCache
+    var position: UnsafeRawPointer
+    let end: UnsafeRawPointer
+    let cache: ResultKeyCache
 
     init(_ bytes: tagd_bytes, cache: ResultKeyCache) {
         // An empty tape may have no storage; point at something harmless.
@@ -124,12 +126,12 @@ struct ResultTapeReader {
     }
 
     @inline(__always)
-    private func need(_ n: Int) throws(LuaError) {
+    func need(_ n: Int) throws(LuaError) {
         guard end - position >= n else { throw .conversion("malformed result tape") }
     }
 
     @inline(__always)
-    private mutating func byte() throws(LuaError) -> UInt8 {
+    mutating func byte() throws(LuaError) -> UInt8 {
         try need(1)
         let value = position.load(as: UInt8.self)
         position += 1
@@ -137,7 +139,7 @@ struct ResultTapeReader {
     }
 
     @inline(__always)
-    private mutating func count() throws(LuaError) -> Int {
+    mutating func count() throws(LuaError) -> Int {
         try need(4)
         let value = position.loadUnaligned(as: UInt32.self)
         position += 4
@@ -145,7 +147,7 @@ struct ResultTapeReader {
     }
 
     @inline(__always)
-    private mutating func word() throws(LuaError) -> UInt64 {
+    mutating func word() throws(LuaError) -> UInt64 {
         try need(8)
         let value = position.loadUnaligned(as: UInt64.self)
         position += 8
@@ -154,7 +156,7 @@ struct ResultTapeReader {
 
     /// The next `n` bytes, as a typed buffer (for the fast String paths).
     @inline(__always)
-    private mutating func utf8(_ n: Int) throws(LuaError) -> UnsafeBufferPointer<UInt8> {
+    mutating func utf8(_ n: Int) throws(LuaError) -> UnsafeBufferPointer<UInt8> {
         try need(n)
         let buffer = UnsafeBufferPointer(start: position.assumingMemoryBound(to: UInt8.self), count: n)
         position += n
@@ -163,14 +165,14 @@ struct ResultTapeReader {
 
     /// Text the writer has validated as UTF-8 (decoding never repairs).
     @inline(__always)
-    private mutating func text() throws(LuaError) -> String {
+    mutating func text() throws(LuaError) -> String {
         let n = try count()
         return String(decoding: try utf8(n), as: UTF8.self)
     }
 
     /// A cache slot number, checked.
     @inline(__always)
-    private mutating func slot() throws(LuaError) -> Int {
+    mutating func slot() throws(LuaError) -> Int {
         try need(2)
         let value = Int(position.loadUnaligned(as: UInt16.self))
         position += 2
@@ -180,7 +182,7 @@ struct ResultTapeReader {
 
     /// A value cache slot number, checked.
     @inline(__always)
-    private mutating func valueSlot() throws(LuaError) -> Int {
+    mutating func valueSlot() throws(LuaError) -> Int {
         try need(2)
         let value = Int(position.loadUnaligned(as: UInt16.self))
         position += 2
@@ -191,7 +193,7 @@ struct ResultTapeReader {
     /// A table key: its cache id (0 when uncached) and, when `wantString`
     /// (or the key is not cached), its text.
     @inline(__always)
-    private mutating func key(wantString: Bool) throws(LuaError) -> (id: UInt64, slot: Int, string: String?) {
+    mutating func key(wantString: Bool) throws(LuaError) -> (id: UInt64, slot: Int, string: String?) {
         switch Int32(try byte()) {
         case Int32(TAGD_KEY_REF):
             let slot = try slot()
@@ -213,50 +215,54 @@ struct ResultTapeReader {
     }
 
     mutating func value() throws(LuaError) -> LuaValue {
+        try value(as: LuaValue.self)
+    }
+
+    mutating func value<Value: LuaTapeDecodable>(as _: Value.Type) throws(LuaError) -> Value {
         switch Int32(try byte()) {
-        case Int32(TAGD_TAPE_NIL): return .nil
-        case Int32(TAGD_TAPE_FALSE): return .bool(false)
-        case Int32(TAGD_TAPE_TRUE): return .bool(true)
-        case Int32(TAGD_TAPE_INT): return .int(Int64(bitPattern: try word()))
-        case Int32(TAGD_TAPE_DOUBLE): return .double(Double(bitPattern: try word()))
-        case Int32(TAGD_TAPE_STRING): return .string(try text())
+        case Int32(TAGD_TAPE_NIL): return .luaNil
+        case Int32(TAGD_TAPE_FALSE): return Value(luaBool: false)
+        case Int32(TAGD_TAPE_TRUE): return Value(luaBool: true)
+        case Int32(TAGD_TAPE_INT): return Value(luaInteger: Int64(bitPattern: try word()))
+        case Int32(TAGD_TAPE_DOUBLE): return Value(luaNumber: Double(bitPattern: try word()))
+        case Int32(TAGD_TAPE_STRING): return Value(luaString: try text())
         case Int32(TAGD_TAPE_STR_REF):
             let slot = try valueSlot()
             let id = try word()
             guard cache.valueIDs[slot] == id else { throw .conversion("result value cache out of sync") }
-            return .string(cache.values[slot])
+            return Value(luaString: cache.values[slot])
         case Int32(TAGD_TAPE_STR_DEF):
             let slot = try valueSlot()
             let id = try word()
             let string = try text()
             cache.valueIDs[slot] = id
             cache.values[slot] = string
-            return .string(string)
+            return Value(luaString: string)
         case Int32(TAGD_TAPE_BYTES):
             let n = try count()
-            return .bytes(Array(try utf8(n)))
+            return try Value(luaBytes: try utf8(n))
         case Int32(TAGD_TAPE_ARRAY):
             let n = try count()
-            var items: [LuaValue] = []
+            var items: [Value] = []
             items.reserveCapacity(n)
-            for _ in 0..<n { items.append(try value()) }
-            return .array(items)
+            for _ in 0..<n { items.append(try value(as: Value.self)) }
+            return Value(luaArray: items)
         case Int32(TAGD_TAPE_TABLE):
-            return .table(try table())
-        case Int32(TAGD_TAPE_NULL): return .null
-        case Int32(TAGD_TAPE_FUNCTION): return .function
+            return Value(luaTable: try table(as: Value.self))
+        case Int32(TAGD_TAPE_NULL): return .luaNull
+        case Int32(TAGD_TAPE_FUNCTION): return try Value.luaFunction()
         default: throw .conversion("malformed result tape")
         }
     }
 
-    private mutating func table() throws(LuaError) -> [String: LuaValue] {
+    mutating func table<Value: LuaTapeDecodable>(as _: Value.Type) throws(LuaError) -> [String: Value] {
         let n = try count()
         let shape = try word()
-        if shape != 0, let template = cache.template(for: shape, count: n) {
+        if shape != 0, let template = cache.template(for: shape, count: n, as: Value.self) {
             return try table(n, like: template)
         }
         let record = shape != 0 && cache.noteShape(shape)
-        var fields = [String: LuaValue](minimumCapacity: n)
+        var fields = [String: Value](minimumCapacity: n)
         var ids: [UInt64] = []
         var keys: [String] = []
         if record {
@@ -270,7 +276,7 @@ struct ResultTapeReader {
                 ids.append(id)
                 keys.append(key)
             }
-            try insert(key, try value(), into: &fields)
+            try insert(key, try value(as: Value.self), into: &fields)
         }
         if record, let template = ShapeTemplate(shape: shape, ids: ids, keys: keys, from: fields) {
             cache.store(template)
@@ -281,7 +287,9 @@ struct ResultTapeReader {
     /// A table announced with a known shape: values go straight to their
     /// template indices. Falls back to insertion at the first key that does
     /// not match (possible only if the shape hash collided).
-    private mutating func table(_ n: Int, like template: ShapeTemplate) throws(LuaError) -> [String: LuaValue] {
+    mutating func table<Value: LuaTapeDecodable>(
+        _ n: Int, like template: ShapeTemplate<Value>
+    ) throws(LuaError) -> [String: Value] {
         var fields = template.dictionary
         var j = 0
         let ids = template.ids
@@ -297,37 +305,37 @@ struct ResultTapeReader {
                 let id = position.loadUnaligned(fromByteOffset: 3, as: UInt64.self)
                 if slot < ResultKeyCache.slotCount, cache.ids[slot] == id, id == ids[j] {
                     position += 11
-                    fields.values[indices[j]] = try value()
+                    fields.values[indices[j]] = try value(as: Value.self)
                     j += 1
                     continue
                 }
             }
             let (id, slot, string) = try key(wantString: false)
             guard id == template.ids[j] else {
-                var fresh = [String: LuaValue](minimumCapacity: n)
+                var fresh = [String: Value](minimumCapacity: n)
                 for k in 0..<j { fresh[template.keys[k]] = fields.values[template.indices[k]] }
                 guard let key = string ?? (slot >= 0 ? cache.keys[slot] : nil) else {
                     throw .conversion("malformed result tape")
                 }
-                try insert(key, try value(), into: &fresh)
+                try insert(key, try value(as: Value.self), into: &fresh)
                 j += 1
                 while j < n {
                     guard let key = try self.key(wantString: true).string else {
                         throw .conversion("malformed result tape")
                     }
-                    try insert(key, try value(), into: &fresh)
+                    try insert(key, try value(as: Value.self), into: &fresh)
                     j += 1
                 }
                 return fresh
             }
-            fields.values[indices[j]] = try value()
+            fields.values[indices[j]] = try value(as: Value.self)
             j += 1
         }
         return fields
     }
 
     @inline(__always)
-    private func insert(_ key: String, _ item: LuaValue, into fields: inout [String: LuaValue]) throws(LuaError) {
+    func insert<Value>(_ key: String, _ item: Value, into fields: inout [String: Value]) throws(LuaError) {
         if fields.updateValue(item, forKey: key) != nil {
             throw .conversion("duplicate key '\(key)' after conversion to string")
         }

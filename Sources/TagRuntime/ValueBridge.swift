@@ -40,37 +40,19 @@ extension JSONValue: LuaTapeEncodable {
     }
 }
 
-extension JSONValue {
-    /// A script's value as JSON. Lua `nil` inside a table cannot occur; functions cannot be sent.
-    init(lua: LuaValue) throws(ValueBridgeError) {
-        switch lua {
-        case .nil, .null: self = .null
-        case .bool(let b): self = .bool(b)
-        case .int(let i): self = .int(i)
-        case .double(let d): self = .double(d)
-        case .string(let s): self = .string(s)
-        case .bytes(let b): self = .string(String(decoding: b, as: UTF8.self))
-        case .array(let a):
-            var out: [JSONValue] = []
-            out.reserveCapacity(a.count)
-            for element in a { out.append(try JSONValue(lua: element)) }
-            self = .array(out)
-        case .table(let t):
-            // mapValues keeps the key storage as it is: no key is hashed again.
-            do {
-                self = .object(try t.mapValues { value in try JSONValue(lua: value) })
-            } catch let error as ValueBridgeError {
-                throw error
-            } catch {
-                throw ValueBridgeError(message: "\(error)")
-            }
-        case .function:
-            throw ValueBridgeError(message: "a function cannot be converted to JSON")
-        }
+/// Tables a script passes to a native function are read straight into JSON (no `LuaValue` tree first).
+/// Lua nil reads as null; a function cannot be JSON.
+extension JSONValue: LuaTapeDecodable {
+    public static var luaNil: JSONValue { .null }
+    public static var luaNull: JSONValue { .null }
+    public init(luaBool: Bool) { self = .bool(luaBool) }
+    public init(luaInteger: Int64) { self = .int(luaInteger) }
+    public init(luaNumber: Double) { self = .double(luaNumber) }
+    public init(luaString: String) { self = .string(luaString) }
+    public init(luaBytes: UnsafeBufferPointer<UInt8>) { self = .string(String(decoding: luaBytes, as: UTF8.self)) }
+    public init(luaArray: [JSONValue]) { self = .array(luaArray) }
+    public init(luaTable: [String: JSONValue]) { self = .object(luaTable) }
+    public static func luaFunction() throws(LuaError) -> JSONValue {
+        throw .conversion("a function cannot be converted to JSON")
     }
-}
-
-struct ValueBridgeError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

@@ -91,3 +91,86 @@ private indirect enum Tree: LuaTapeEncodable {
         vm.release(after)
     }
 }
+
+/// A caller's own tree, read out of Lua directly (`LuaTapeDecodable`).
+private enum Plain: LuaTapeDecodable, Equatable {
+    case none, null, flag(Bool), integer(Int64), number(Double), text(String), raw([UInt8])
+    case list([Plain]), record([String: Plain])
+
+    static var luaNil: Plain { .none }
+    static var luaNull: Plain { .null }
+    init(luaBool: Bool) { self = .flag(luaBool) }
+    init(luaInteger: Int64) { self = .integer(luaInteger) }
+    init(luaNumber: Double) { self = .number(luaNumber) }
+    init(luaString: String) { self = .text(luaString) }
+    init(luaBytes: UnsafeBufferPointer<UInt8>) { self = .raw(Array(luaBytes)) }
+    init(luaArray: [Plain]) { self = .list(luaArray) }
+    init(luaTable: [String: Plain]) { self = .record(luaTable) }
+    static func luaFunction() throws(LuaError) -> Plain { throw .conversion("no functions here") }
+
+    /// What the same value reads as through `LuaValue`.
+    init(_ value: LuaValue) {
+        switch value {
+        case .nil: self = .none
+        case .null: self = .null
+        case .bool(let b): self = .flag(b)
+        case .int(let i): self = .integer(i)
+        case .double(let d): self = .number(d)
+        case .string(let s): self = .text(s)
+        case .bytes(let b): self = .raw(b)
+        case .array(let a): self = .list(a.map(Plain.init))
+        case .table(let t): self = .record(t.mapValues(Plain.init))
+        case .function: self = .text("function")
+        }
+    }
+}
+
+@Suite struct LuaTapeDecodableTests {
+    /// Arguments read as a caller's type match the `LuaValue` read, including when the same table shapes
+    /// alternate between the two types (their dictionary templates share the key cache's slots).
+    @Test func argumentsReadDirectlyAsTheLuaValueReadSays() throws {
+        final class Seen: @unchecked Sendable { var pairs: [(Plain, Plain)] = [] }
+        let seen = Seen()
+        let module = NativeModule(name: "probe", functions: [
+            "read": { args in
+                for i in 1...args.count + 1 {
+                    let direct = try args.value(i, as: Plain.self)
+                    seen.pairs.append((direct, Plain(try args.value(i))))
+                }
+                return []
+            },
+        ])
+        let fixture = try Fixture(modules: [module, hashModule])
+        for _ in 0..<3 {
+            _ = try fixture.run(#"""
+                return function()
+                  local shape = {name = "purchase", value = 72.39, n = 3, ok = true, none = hash.null,
+                    user = {em = "a@b.c", address = {city = "Berlin"}}, items = {{id = "A"}, {id = "B"}}, empty = {}}
+                  probe.read(shape, "\xff\x00", 1.5, 7, false, {[1] = "x", [3] = "y"}, {"p", "q"})
+                  probe.read(shape)
+                end
+                """#)
+        }
+        #expect(seen.pairs.count == 3 * (8 + 2))
+        for (direct, viaLuaValue) in seen.pairs { #expect(direct == viaLuaValue) }
+        #expect(seen.pairs.first?.0 == .record([
+            "name": .text("purchase"), "value": .number(72.39), "n": .integer(3), "ok": .flag(true), "none": .null,
+            "user": .record(["em": .text("a@b.c"), "address": .record(["city": .text("Berlin")])]),
+            "items": .list([.record(["id": .text("A")]), .record(["id": .text("B")])]), "empty": .record([:]),
+        ]))
+        #expect(seen.pairs[1].0 == .raw([0xFF, 0x00]))
+        #expect(seen.pairs[5].0 == .record(["1": .text("x"), "3": .text("y")]))
+        #expect(seen.pairs[7].0 == .none, "an absent argument")
+    }
+
+    /// A type that refuses functions makes the read fail as an argument error, and the VM stays usable.
+    @Test func aRefusedFunctionIsAnArgumentError() throws {
+        let module = NativeModule(name: "probe", functions: [
+            "read": { args in _ = try args.value(1, as: Plain.self); return [] },
+        ])
+        let fixture = try Fixture(modules: [module])
+        let error = luaError { try fixture.run("return function() probe.read({f = function() end}) end", chunk: "tags/f.lua") }
+        #expect(error == .runtime("tags/f.lua:1: bad argument #1 to 'read' (no functions here)"))
+        fixture.expectHealthy()
+    }
+}

@@ -86,6 +86,26 @@ import Testing
         #expect(byFile["tags/not_table.lua"]?.error?.contains("must return a tag table") == true)
     }
 
+    /// Tables reach native functions as JSON read straight off the Lua stack; what JSON cannot hold is named.
+    @Test func nativeFunctionsGetTablesAsJSONAndRefuseFunctions() async throws {
+        let (engine, _) = try engine([
+            "a_json": """
+                return { trigger = { events = { '*' } }, fire = function(e)
+                  return json.encode({ list = { 1, 2.5, "x" }, flag = true, none = json.null, nested = { k = e.currency } })
+                end }
+                """,
+            "b_function": """
+                return { trigger = { events = { '*' } }, fire = function(e)
+                  return json.encode({ f = function() end })
+                end }
+                """,
+        ])
+        let result = await engine.process(event: Self.purchase)
+        let encoded = try #require(result.tagRuns[0].outcome)
+        #expect(try JSONValue.parse(encoded) == ["list": [1, 2.5, "x"], "flag": true, "none": .null, "nested": ["k": "USD"]])
+        #expect(result.tagRuns[1].error?.contains("bad argument #1 to 'encode' (a function cannot be converted to JSON)") == true)
+    }
+
     @Test func aFailingTagIsRecordedAndTheOthersStillRun() async throws {
         let (engine, _) = try engine([
             "a_fails": "return { trigger = { events = { '*' } }, fire = function(e)\n  return e.missing.field\nend }",

@@ -19,11 +19,11 @@ enum HashModule {
                 guard let field = UserDataField(rawValue: name) else {
                     throw NativeFunctionError("unknown user data field '\(name)'")
                 }
-                let value = try JSONValue(lua: try args.value(2))
+                let value = try args.value(2, as: JSONValue.self)
                 return normalizer.normalize(field, value).map(LuaValue.string) ?? LuaValue.nil
             },
             "user_data": { args in
-                let table = try JSONValue(lua: try args.value(1))
+                let table = try args.value(1, as: JSONValue.self)
                 guard case .object(let fields) = table else {
                     throw NativeFunctionError("bad argument #1 to 'user_data' (table expected, got \(table.typeName))")
                 }

@@ -18,7 +18,7 @@ enum JSONModule {
             ],
             scalarFunctions: [
                 "encode": { args in
-                    LuaValue.string(try JSONValue(lua: try args.value(1)).encodedString())
+                    LuaValue.string(try args.value(1, as: JSONValue.self).encodedString())
                 },
             ],
             values: ["null": .null]

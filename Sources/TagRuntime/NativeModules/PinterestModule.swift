@@ -12,8 +12,8 @@ enum PinterestModule {
         let delivery = services.delivery
         return NativeModule(name: "pinterest", functions: [
             "send": { args in
-                let destination = try destination(from: try JSONValue(lua: try args.value(1)))
-                var event = try JSONValue(lua: try args.value(2))
+                let destination = try destination(from: try args.value(1, as: JSONValue.self))
+                var event = try args.value(2, as: JSONValue.self)
                 guard case .object(var fields) = event else {
                     throw NativeFunctionError("bad argument #2 to 'send' (table expected, got \(event.typeName))")
                 }

@@ -14,7 +14,7 @@ enum ResponseModule {
                 var cookie = ResponseCookie(
                     name: name, value: value, maxAge: nil, path: "/", domain: nil,
                     secure: true, httpOnly: false, sameSite: "Lax")
-                if args.count >= 3, case .object(let options) = try JSONValue(lua: try args.value(3)) {
+                if args.count >= 3, case .object(let options) = try args.value(3, as: JSONValue.self) {
                     if let maxAge = options["max_age"]?.numberValue { cookie.maxAge = Int(maxAge) }
                     if let path = options["path"]?.stringValue { cookie.path = path }
                     if let domain = options["domain"]?.stringValue { cookie.domain = domain }
