@@ -17,6 +17,7 @@ enum PinterestModule {
                 guard case .object(var fields) = event else {
                     throw NativeFunctionError("bad argument #2 to 'send' (table expected, got \(event.typeName))")
                 }
+                event = .null  // `fields` is then the only reference: replacing user_data copies nothing
                 do {
                     if case .object(let userData)? = fields["user_data"] {
                         fields["user_data"] = .object(try hasher.hash(userData))
@@ -28,7 +29,7 @@ enum PinterestModule {
                     return [.bool(true), .string(name)]
                 } catch {
                     let message = "\(error)"
-                    scope.record(conversion(destination, event, message))
+                    scope.record(conversion(destination, .object(fields), message))
                     return [.nil, .string(message)]
                 }
             }
