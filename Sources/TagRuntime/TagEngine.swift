@@ -23,13 +23,14 @@ public final class TagEngine: Sendable {
     let pool: LuaVMPool
     private let vmTags: [ObjectIdentifier: VMTags]
     private let logger: Logger
-    private let metrics: TagMetrics
     private let failureLog: FailureLogThrottle
 
     /// The tags of one VM, and the scope its native functions read.
     private struct VMTags: @unchecked Sendable {
         // LuaRefs inside are only used while the pool hands out this VM, on one thread at a time.
         let tags: [LoadedTag]
+        /// `tags[i]`'s run counters.
+        let counters: [TagRunCounters]
         let scope: InvocationScope
         let readsRequest: Bool
     }
@@ -38,7 +39,6 @@ public final class TagEngine: Sendable {
         self.bundle = bundle
         self.logger = services.logger
         let metrics = services.metrics
-        self.metrics = metrics
         self.failureLog = FailureLogThrottle()
 
         let templates = bundle.templates
@@ -66,7 +66,9 @@ public final class TagEngine: Sendable {
                     statuses.append(TagStatus(file: file.path, name: file.baseName, error: "\(error)"))
                 }
             }
-            let vmTags = VMTags(tags: loaded, scope: scope, readsRequest: loaded.contains(where: \.readsRequest))
+            let vmTags = VMTags(
+                tags: loaded, counters: loaded.map { metrics.runCounters(tag: $0.name) }, scope: scope,
+                readsRequest: loaded.contains(where: \.readsRequest))
             built.withLock { state in
                 state.tags[ObjectIdentifier(vm)] = vmTags
                 if state.statuses == nil { state.statuses = statuses }
@@ -130,11 +132,11 @@ public final class TagEngine: Sendable {
             }
         } catch {
             if let eventRef { vm.release(eventRef) }
-            for tag in vmTags.tags {
+            for (tag, counters) in zip(vmTags.tags, vmTags.counters) {
                 result.tagRuns.append(
                     TagRun(tag: tag.name, file: tag.file, fired: false, outcome: nil,
                            error: "the event could not be passed to Lua: \(error)", logs: [], conversions: []))
-                metrics.tagRun(tag: tag.name, status: .failed)
+                counters.record(.failed)
             }
             return result
         }
@@ -144,7 +146,8 @@ public final class TagEngine: Sendable {
             if let requestRef { vm.release(requestRef) }
         }
         let arguments: [LuaArgument] = requestRef.map { [.ref(eventRef), .ref($0)] } ?? [.ref(eventRef)]
-        for tag in vmTags.tags {
+        result.tagRuns.reserveCapacity(vmTags.tags.count)
+        for (tag, counters) in zip(vmTags.tags, vmTags.counters) {
             scope.begin(tag: tag.name)
             var run = TagRun(tag: tag.name, file: tag.file, fired: false, outcome: nil, error: nil, logs: [], conversions: [])
             do {
@@ -162,7 +165,7 @@ public final class TagEngine: Sendable {
             let ended = scope.end()
             run.logs = ended.logs
             run.conversions = ended.conversions
-            metrics.tagRun(tag: tag.name, status: run.status)
+            counters.record(run.status)
             result.tagRuns.append(run)
         }
         result.cookies = scope.takeCookies()

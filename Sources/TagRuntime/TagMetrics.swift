@@ -8,8 +8,12 @@ public final class TagMetrics: Sendable {
 
     public init() {}
 
-    func tagRun(tag: String, status: TagRunStatus) {
-        runs.increment(tag, status.rawValue)
+    /// A tag's run counters, looked up once when a generation loads.
+    func runCounters(tag: String) -> TagRunCounters {
+        TagRunCounters(
+            fired: runs.counter([tag, TagRunStatus.fired.rawValue]),
+            skipped: runs.counter([tag, TagRunStatus.skipped.rawValue]),
+            failed: runs.counter([tag, TagRunStatus.failed.rawValue]))
     }
 
     func budgetKill(script: String, kind: LuaBudgetKind) {
@@ -19,5 +23,20 @@ public final class TagMetrics: Sendable {
     /// How often a tag fired, was skipped and failed since the server started.
     public func counts(tag: String) -> [TagRunStatus: Int] {
         [.fired: runs.count(tag, "fired"), .skipped: runs.count(tag, "skipped"), .failed: runs.count(tag, "failed")]
+    }
+}
+
+/// The `tagd_tag_runs_total` counters of one tag.
+struct TagRunCounters: Sendable {
+    let fired: LabeledCounter
+    let skipped: LabeledCounter
+    let failed: LabeledCounter
+
+    func record(_ status: TagRunStatus) {
+        switch status {
+        case .fired: fired.increment()
+        case .skipped: skipped.increment()
+        case .failed: failed.increment()
+        }
     }
 }
