@@ -11,8 +11,10 @@ enum NestedFields {
     }
 
     static func set(_ value: JSONValue, at path: Substring, in fields: inout [String: JSONValue]) throws(Conflict) {
-        let segments = path.split(separator: ".", omittingEmptySubsequences: false)
-        guard !segments.isEmpty, !segments.contains(where: \.isEmpty) else { throw .emptySegment }
+        // Split on the byte: a dot is always a character boundary, and splitting by Character (grapheme
+        // breaking) cost a quarter of a GA4 hit's intake.
+        let segments = path.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).map(Substring.init)
+        guard !segments.isEmpty, !segments.contains(where: { $0.isEmpty }) else { throw .emptySegment }
         do throws(ConflictAt) {
             try set(value, at: segments[...], in: &fields)
         } catch {
