@@ -24,7 +24,7 @@ extension ConversionEventValidator {
             JSONWriter.write(value, to: &out)
             return true
         }
-        if let type = node.type, !Self.value(value, hasType: type) { return false }
+        if let kind = node.kind, !Self.value(value, hasKind: kind) { return false }
         if let allowed = node.enumValues, !allowed.contains(value) { return false }
         guard node.keywordsLookInside || (node.allOf.isEmpty && node.anyOf.isEmpty) else {
             return encode(value, throughIncludedSchemasOf: node, into: &out)
@@ -86,16 +86,22 @@ extension ConversionEventValidator {
     }
 
     private func encode(_ members: [String: JSONValue], conformingTo node: SchemaNode, into out: inout JSONOutput) -> Bool {
-        for field in node.required where members[field] == nil { return false }
+        // Required fields that are properties are counted on the way; others are looked up.
+        let countsRequired = node.requiredAreProperties
+        if !countsRequired {
+            for field in node.required where members[field] == nil { return false }
+        }
         if node.propertyTable.isEmpty && node.additionalPropertiesAllowed {
             JSONWriter.write(.object(members), to: &out)
             return true
         }
-        return JSONWriter.withSortedMembers(members) { sorted in
+        var requiredMet = 0
+        let written = JSONWriter.withSortedMembers(members) { sorted in
             out.append(UInt8(ascii: "{"))
             for index in sorted.indices {
                 JSONWriter.writeKey(sorted[index].key, first: index == 0, to: &out)
-                if let property = node.propertyTable[sorted[index].key] {
+                if let (property, required) = node.propertyTable.entry(sorted[index].key) {
+                    if required { requiredMet += 1 }
                     guard encode(sorted[index].value, conformingTo: property, into: &out) else { return false }
                 } else if node.additionalPropertiesAllowed {
                     JSONWriter.write(sorted[index].value, to: &out)
@@ -106,6 +112,7 @@ extension ConversionEventValidator {
             out.append(UInt8(ascii: "}"))
             return true
         }
+        return written && (!countsRequired || requiredMet == node.distinctRequiredCount)
     }
 }
 
