@@ -43,16 +43,19 @@ public enum JSONWriter {
                     writeKey(sorted[index].key, first: index == 0, to: &out)
                     write(sorted[index].value, to: &out)
                 }
+                return true
             }
             out.append(UInt8(ascii: "}"))
         }
     }
 
-    /// Calls `body` with the members sorted by `String`'s `<` on the keys: the order `encoded()` writes.
-    /// Small objects, which is all of an event, are sorted in a stack buffer by insertion sort.
-    public static func withSortedMembers<Result>(
-        _ members: [String: JSONValue], _ body: (UnsafeBufferPointer<(key: String, value: JSONValue)>) -> Result
-    ) -> Result {
+    /// Calls `body` with the members sorted by `String`'s `<` on the keys: the order `encoded()` writes;
+    /// returns what `body` returns. Small objects, which is all of an event, are sorted in a stack buffer by
+    /// insertion sort. Not generic: called across modules, a generic function paid for metadata lookups.
+    @discardableResult
+    public static func withSortedMembers(
+        _ members: [String: JSONValue], _ body: (UnsafeBufferPointer<(key: String, value: JSONValue)>) -> Bool
+    ) -> Bool {
         if members.count > 32 {
             return members.sorted(by: { $0.key < $1.key }).withUnsafeBufferPointer(body)
         }
