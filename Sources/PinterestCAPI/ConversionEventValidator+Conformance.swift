@@ -7,7 +7,7 @@ extension ConversionEventValidator {
     func conforms(_ value: JSONValue, to node: SchemaNode) -> Bool {
         for included in node.allOf where !conforms(value, to: included) { return false }
         if value.isNull { return node.nullable || node.type == nil }
-        if let type = node.type, !Self.value(value, hasType: type) { return false }
+        if let kind = node.kind, !Self.value(value, hasKind: kind) { return false }
         if let allowed = node.enumValues, !allowed.contains(value) { return false }
         switch value {
         case .string(let text):

@@ -209,10 +209,14 @@ extension ConversionEventValidator {
     /// Whether `value` is of the OpenAPI `type`. An integral double counts as an integer because
     /// `JSONValue.encoded()` writes it without a fraction, which is what Pinterest receives.
     static func value(_ value: JSONValue, hasType type: String) -> Bool {
-        switch (type, value) {
-        case ("string", .string), ("boolean", .bool), ("array", .array), ("object", .object): return true
-        case ("number", .int), ("number", .double), ("integer", .int): return true
-        case ("integer", .double(let d)): return d.isFinite && d == d.rounded(.towardZero) && abs(d) < 1e15
+        Self.value(value, hasKind: SchemaNode.TypeKind(type))
+    }
+
+    static func value(_ value: JSONValue, hasKind kind: SchemaNode.TypeKind) -> Bool {
+        switch (kind, value) {
+        case (.string, .string), (.boolean, .bool), (.array, .array), (.object, .object): return true
+        case (.number, .int), (.number, .double), (.integer, .int): return true
+        case (.integer, .double(let d)): return d.isFinite && d == d.rounded(.towardZero) && abs(d) < 1e15
         default: return false
         }
     }

@@ -23,9 +23,9 @@ public struct EncodedEvent: Sendable, Equatable {
             eventID: event["event_id"]?.stringValue ?? "")
     }
 
-    /// The encoding in an array of its exact size: it waits in the outbox until delivered, so it should
-    /// not carry the spare capacity left by growing while it was written.
+    /// The encoding, in an array of its exact size (`encoded()` returns one): it waits in the outbox
+    /// until delivered, so it should not carry spare capacity.
     static func bytes(of event: JSONValue) -> [UInt8] {
-        event.encoded().withUnsafeBufferPointer { Array($0) }
+        event.encoded()
     }
 }

@@ -53,10 +53,17 @@ public final class PinterestSender: Service, Sendable {
     public func submit(_ event: JSONValue, to destination: PinterestDestination) throws(SubmitError) -> SubmitOutcome {
         guard state.withLock({ $0.acceptsEvents }) else { throw .shuttingDown }
 
-        let violations = validator.validateEvent(event)
-        guard violations.isEmpty else {
-            count(\.invalid, 1, metrics.invalid)
-            throw .invalidEvent(violations)
+        // Checked and encoded in one walk; `check` explains a refusal (same violations as `validateEvent`).
+        let json: [UInt8]
+        if let encoded = validator.encodeEventIfValid(event) {
+            json = encoded
+        } else {
+            let violations = validator.validateEvent(event)
+            guard violations.isEmpty else {
+                count(\.invalid, 1, metrics.invalid)
+                throw .invalidEvent(violations)
+            }
+            json = EncodedEvent.bytes(of: event)  // unreachable while the two walks agree (tested)
         }
 
         // Validation guarantees both are strings.
@@ -70,8 +77,8 @@ public final class PinterestSender: Service, Sendable {
 
         let waiting: Int
         do {
-            // Encoded once here; a batch body is then these bytes joined.
-            let encoded = EncodedEvent(json: EncodedEvent.bytes(of: event), eventName: eventName, eventID: eventID)
+            // Encoded once, above; a batch body is then these bytes joined.
+            let encoded = EncodedEvent(json: json, eventName: eventName, eventID: eventID)
             waiting = try outbox.enqueue(encoded, for: destination)
         } catch {
             dedup.remove(key)  // not queued, so a retry of this submit must not count as a duplicate

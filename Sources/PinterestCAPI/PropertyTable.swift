@@ -1,19 +1,20 @@
 /// A schema node's properties by name, for the validator's fast path: open addressing on a cheap
 /// hash of the name (its length and first and last bytes) instead of `Dictionary`'s seeded SipHash,
 /// which was most of validating a valid event. Names are compared in full, so a collision only costs
-/// a probe. Built once per node; immutable.
+/// a probe. Each entry also says whether the property is required, so a walk over the members can count
+/// the required ones it meets instead of looking each up. Built once per node; immutable.
 struct PropertyTable: Sendable {
-    private let slots: [(name: String, node: SchemaNode)?]
+    private let slots: [(name: String, node: SchemaNode, required: Bool)?]
     private let mask: Int
 
-    init(_ properties: [String: SchemaNode]) {
+    init(_ properties: [String: SchemaNode], required: Set<String> = []) {
         var size = 4
         while size < properties.count * 4 { size *= 2 }
-        var slots = [(name: String, node: SchemaNode)?](repeating: nil, count: size)
+        var slots = [(name: String, node: SchemaNode, required: Bool)?](repeating: nil, count: size)
         for (name, node) in properties {
             var index = Self.hash(name) & (size - 1)
             while slots[index] != nil { index = (index + 1) & (size - 1) }
-            slots[index] = (name, node)
+            slots[index] = (name, node, required.contains(name))
         }
         self.slots = properties.isEmpty ? [] : slots
         self.mask = size - 1
@@ -22,10 +23,14 @@ struct PropertyTable: Sendable {
     var isEmpty: Bool { slots.isEmpty }
 
     subscript(name: String) -> SchemaNode? {
+        entry(name)?.node
+    }
+
+    func entry(_ name: String) -> (node: SchemaNode, required: Bool)? {
         guard !slots.isEmpty else { return nil }
         var index = Self.hash(name) & mask
         while let slot = slots[index] {
-            if slot.name == name { return slot.node }
+            if slot.name == name { return (slot.node, slot.required) }
             index = (index + 1) & mask
         }
         return nil

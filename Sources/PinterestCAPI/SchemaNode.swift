@@ -4,11 +4,17 @@ import TagdJSON
 /// Built once by ``SchemaCompiler``; immutable afterwards, so it is shared freely between threads.
 final class SchemaNode: Sendable {
     let type: String?
+    /// `type` as a case, for the fast paths: comparing type names per value showed in the profile.
+    let kind: TypeKind?
     let nullable: Bool
     let properties: [String: SchemaNode]
     /// `properties` again, for the validator's fast path.
     let propertyTable: PropertyTable
     let required: [String]
+    /// Every required field is one of `properties`: a walk over the members counts them (`propertyTable`
+    /// marks them) instead of looking each one up; `distinctRequiredCount` is how many it must meet.
+    let requiredAreProperties: Bool
+    let distinctRequiredCount: Int
     let additionalPropertiesAllowed: Bool
     let items: SchemaNode?
     let minItems: Int?
@@ -33,10 +39,14 @@ final class SchemaNode: Sendable {
         minimum: Double?, maximum: Double?, isInt64: Bool, holdsSHA256Hashes: Bool
     ) {
         self.type = type
+        self.kind = type.map(TypeKind.init)
         self.nullable = nullable
         self.properties = properties
-        self.propertyTable = PropertyTable(properties)
+        let requiredSet = Set(required)
+        self.propertyTable = PropertyTable(properties, required: requiredSet)
         self.required = required
+        self.requiredAreProperties = requiredSet.allSatisfy { properties[$0] != nil }
+        self.distinctRequiredCount = requiredSet.count
         self.additionalPropertiesAllowed = additionalPropertiesAllowed
         self.items = items
         self.minItems = minItems
@@ -49,6 +59,23 @@ final class SchemaNode: Sendable {
         self.maximum = maximum
         self.isInt64 = isInt64
         self.holdsSHA256Hashes = holdsSHA256Hashes
+    }
+
+    /// The OpenAPI types; `other` for a name the validator does not know (no value has it).
+    enum TypeKind: Sendable {
+        case string, number, integer, boolean, array, object, other
+
+        init(_ name: String) {
+            switch name {
+            case "string": self = .string
+            case "number": self = .number
+            case "integer": self = .integer
+            case "boolean": self = .boolean
+            case "array": self = .array
+            case "object": self = .object
+            default: self = .other
+            }
+        }
     }
 
     /// The fields this node requires, its own and those of the schemas it includes.

@@ -3,10 +3,9 @@
 /// allocation per object or number and copies strings that need no escaping whole.
 extension JSONValue {
     public func encoded() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        write(to: &out)
-        return out
+        var out = JSONOutput(capacity: 256)
+        JSONWriter.write(self, to: &out)
+        return out.bytes
     }
 
     public func encodedString() -> String {
@@ -14,15 +13,17 @@ extension JSONValue {
     }
 
     public func write(to out: inout [UInt8]) {
-        JSONWriter.write(self, to: &out)
+        out.append(contentsOf: encoded())
     }
 }
 
-enum JSONWriter {
-    static func write(_ value: JSONValue, to out: inout [UInt8]) {
+/// The encoder's pieces. Public so that a walk that does more than write (the sender's schema check)
+/// writes exactly what `encoded()` writes.
+public enum JSONWriter {
+    public static func write(_ value: JSONValue, to out: inout JSONOutput) {
         switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
         case .int(let i): writeInteger(i, to: &out)
         case .double(let d): writeDouble(d, to: &out)
         case .string(let s): writeString(s, to: &out)
@@ -36,50 +37,53 @@ enum JSONWriter {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            writeObject(members, to: &out)
+            out.append(UInt8(ascii: "{"))
+            withSortedMembers(members) { sorted in
+                for index in sorted.indices {
+                    writeKey(sorted[index].key, first: index == 0, to: &out)
+                    write(sorted[index].value, to: &out)
+                }
+                return true
+            }
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    /// Members sorted by `String`'s `<` on the keys. Small objects, which is all of an event, are sorted
-    /// in a stack buffer by insertion sort.
-    private static func writeObject(_ members: [String: JSONValue], to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "{"))
+    /// Calls `body` with the members sorted by `String`'s `<` on the keys: the order `encoded()` writes;
+    /// returns what `body` returns. Small objects, which is all of an event, are sorted in a stack buffer by
+    /// insertion sort. Not generic: called across modules, a generic function paid for metadata lookups.
+    @discardableResult
+    public static func withSortedMembers(
+        _ members: [String: JSONValue], _ body: (UnsafeBufferPointer<(key: String, value: JSONValue)>) -> Bool
+    ) -> Bool {
         if members.count > 32 {
-            var first = true
-            for member in members.sorted(by: { $0.key < $1.key }) {
-                writeMember(member.key, member.value, first: first, to: &out)
-                first = false
-            }
-        } else if !members.isEmpty {
-            withUnsafeTemporaryAllocation(of: (key: String, value: JSONValue).self, capacity: members.count) { sorted in
-                var count = 0
-                for member in members {
-                    sorted.initializeElement(at: count, to: member)
-                    var index = count
-                    while index > 0, sorted[index].key < sorted[index - 1].key {
-                        sorted.swapAt(index, index - 1)
-                        index -= 1
-                    }
-                    count += 1
-                }
-                for index in 0..<count {
-                    writeMember(sorted[index].key, sorted[index].value, first: index == 0, to: &out)
-                }
-                _ = UnsafeMutableBufferPointer(rebasing: sorted[..<count]).deinitialize()
-            }
+            return members.sorted(by: { $0.key < $1.key }).withUnsafeBufferPointer(body)
         }
-        out.append(UInt8(ascii: "}"))
+        return withUnsafeTemporaryAllocation(of: (key: String, value: JSONValue).self, capacity: members.count) { sorted in
+            var count = 0
+            for member in members {
+                sorted.initializeElement(at: count, to: member)
+                var index = count
+                while index > 0, sorted[index].key < sorted[index - 1].key {
+                    sorted.swapAt(index, index - 1)
+                    index -= 1
+                }
+                count += 1
+            }
+            defer { _ = UnsafeMutableBufferPointer(rebasing: sorted[..<count]).deinitialize() }
+            return body(UnsafeBufferPointer(rebasing: sorted[..<count]))
+        }
     }
 
-    private static func writeMember(_ key: String, _ value: JSONValue, first: Bool, to out: inout [UInt8]) {
+    /// `"key":`, after a comma unless it is the object's first member.
+    public static func writeKey(_ key: String, first: Bool, to out: inout JSONOutput) {
         if !first { out.append(UInt8(ascii: ",")) }
         writeString(key, to: &out)
         out.append(UInt8(ascii: ":"))
-        write(value, to: &out)
     }
 
     /// Decimal digits without making a `String`.
-    static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
+    public static func writeInteger(_ value: Int64, to out: inout JSONOutput) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
@@ -89,41 +93,42 @@ enum JSONWriter {
                 digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            out.append(UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 
     /// Integral values below 1e15 without a fraction; non-finite ones as null (JSON has no NaN or infinity).
-    static func writeDouble(_ d: Double, to out: inout [UInt8]) {
+    public static func writeDouble(_ d: Double, to out: inout JSONOutput) {
         guard d.isFinite else {
-            out.append(contentsOf: "null".utf8)
+            out.append("null")
             return
         }
         if d == d.rounded(.towardZero), abs(d) < 1e15 {
             writeInteger(Int64(d), to: &out)
         } else {
-            out.append(contentsOf: d.description.utf8)
+            var text = d.description
+            text.withUTF8 { out.append($0) }
         }
     }
 
-    static func writeString(_ s: String, to out: inout [UInt8]) {
+    public static func writeString(_ s: String, to out: inout JSONOutput) {
         out.append(UInt8(ascii: "\""))
         var text = s
         text.withUTF8 { bytes in
             // Most strings need no escape: copy them whole.
             if !needsEscape(bytes) {
-                out.append(contentsOf: bytes)
+                out.append(bytes)
                 return
             }
             for byte in bytes {
                 switch byte {
-                case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-                case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-                case 0x0A: out.append(contentsOf: "\\n".utf8)
-                case 0x0D: out.append(contentsOf: "\\r".utf8)
-                case 0x09: out.append(contentsOf: "\\t".utf8)
+                case UInt8(ascii: "\""): out.append("\\\"")
+                case UInt8(ascii: "\\"): out.append("\\\\")
+                case 0x0A: out.append("\\n")
+                case 0x0D: out.append("\\r")
+                case 0x09: out.append("\\t")
                 case 0..<0x20:
-                    out.append(contentsOf: "\\u00".utf8)
+                    out.append("\\u00")
                     out.append(hexDigit(byte >> 4))
                     out.append(hexDigit(byte & 0xF))
                 default: out.append(byte)

@@ -122,3 +122,18 @@ import Testing
         return (0..<next(&state, below: 12)).map { _ in pieces[next(&state, below: pieces.count)] }.joined()
     }
 }
+
+/// The writer's buffer grows past its first capacity and can drop a partial write.
+@Suite struct JSONOutputTests {
+    @Test func growsAndTruncates() {
+        var out = JSONOutput(capacity: 1)
+        let text = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+        for byte in text { out.append(byte) }
+        text.withUnsafeBufferPointer { out.append($0) }
+        out.append("null")
+        #expect(out.bytes == text + text + Array("null".utf8))
+        out.truncate(to: text.count)
+        #expect(out.bytes == text)
+        #expect(out.count == text.count)
+    }
+}
