@@ -14,11 +14,6 @@ public struct LuaTapeWriter: ~Copyable {
     let maxDepth: Int
     var depth = 0
 
-    public mutating func writeNil() {
-        tape.reserve(1)
-        tape.put(tag: Int32(TAGD_TAPE_NIL))
-    }
-
     /// JSON null: the VM's null sentinel (`LuaValue.null`).
     public mutating func writeNull() {
         tape.reserve(1)
