@@ -40,21 +40,25 @@ public struct UserDataHasher: Sendable {
     /// non-empty string), which is what this function produces: `pinterest.send`'s second look at an event
     /// hashed by the tag then costs a scan, not a rebuild.
     public func hash(_ userData: [String: JSONValue]) throws(UserDataError) -> [String: JSONValue] {
-        // Values by position: the hashed fields in `fields` order, then the plain keys.
-        var slots = InlineArray<16, JSONValue?>(repeating: nil)
+        // Where each key is, by position: the hashed fields in `fields` order, then the plain keys. Indices,
+        // not values, so the scan of an event already in wire form retains nothing.
+        var slots = InlineArray<16, Dictionary<String, JSONValue>.Index?>(repeating: nil)
         var unknown: String? = nil
         var isWireForm = true
-        for (key, value) in userData {
+        var index = userData.startIndex
+        while index != userData.endIndex {
+            let (key, value) = userData[index]
             switch UserDataKey(key) {
             case .hashed(let field)?:
-                slots[field.order] = value
+                slots[field.order] = index
                 if isWireForm { isWireForm = Self.isWireHashes(value) }
             case .plain(let order)?:
-                slots[Self.fields.count + order] = value
+                slots[Self.fields.count + order] = index
                 if isWireForm { isWireForm = Self.isWirePlain(value) }
             case nil:
                 if unknown.map({ key < $0 }) ?? true { unknown = key }
             }
+            userData.formIndex(after: &index)
         }
         if let unknown { throw .unknownField(unknown) }
         if isWireForm { return userData }
@@ -62,13 +66,13 @@ public struct UserDataHasher: Sendable {
         var out: [String: JSONValue] = [:]
         out.reserveCapacity(userData.count)
         for field in Self.fields {
-            guard let value = slots[field.order] else { continue }
-            let hashes = try hashes(field, value)
+            guard let index = slots[field.order] else { continue }
+            let hashes = try hashes(field, userData.values[index])
             if !hashes.isEmpty { out[field.rawValue] = .array(hashes) }
         }
         for (order, key) in UserDataKey.plainKeys.enumerated() {
-            guard let value = slots[Self.fields.count + order] else { continue }
-            if let plain = try Self.plain(key, value) { out[key] = .string(plain) }
+            guard let index = slots[Self.fields.count + order] else { continue }
+            if let plain = try Self.plain(key, userData.values[index]) { out[key] = .string(plain) }
         }
         return out
     }
