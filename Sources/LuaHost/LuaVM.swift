@@ -210,6 +210,11 @@ public final class LuaVM {
 
     // MARK: - Shared read-only values
 
+    /// As `share(_: some LuaTapeEncodable)`; this overload lets literals be shared (`vm.share("text")`).
+    public func share(_ value: LuaValue) throws(LuaError) -> LuaRef {
+        try shareEncoded(value)
+    }
+
     /// Pushes `value` into the VM once and returns a ref to a **deep
     /// read-only view** of it, to pass to any number of calls with
     /// `call(_:arguments:owner:)` (`.ref(view)`): one event per hit, read by
@@ -235,21 +240,16 @@ public final class LuaVM {
     /// the VM stays usable). Nesting deeper than `limits.maxResultDepth` is a
     /// `.conversion` error. Release the ref with `release(_:)` once the hit
     /// is done; the memory returns at the next collection.
-    public func share(_ value: LuaValue) throws(LuaError) -> LuaRef {
-        if case .function = value { throw .conversion("a function marker cannot be passed to Lua") }
-        argumentTape.reset()
-        try argumentTape.encode(value, maxDepth: limits.maxResultDepth)
-        return try shareTape()
-    }
-
-    /// As `share(_: LuaValue)`, for a value that writes itself (no `LuaValue` copy of it is made).
+    ///
+    /// Any `LuaTapeEncodable` value can be shared: a caller's own tree
+    /// (JSON, say) is written straight into the VM, with no `LuaValue` copy.
     public func share(_ value: some LuaTapeEncodable) throws(LuaError) -> LuaRef {
-        argumentTape.reset()
-        try argumentTape.encode(value, maxDepth: limits.maxResultDepth)
-        return try shareTape()
+        try shareEncoded(value)
     }
 
-    private func shareTape() throws(LuaError) -> LuaRef {
+    private func shareEncoded(_ value: some LuaTapeEncodable) throws(LuaError) -> LuaRef {
+        argumentTape.reset()
+        try argumentTape.encode(value, maxDepth: limits.maxResultDepth)
         try enter()
         defer { inInvocation = false }
         let base = lua_gettop(L)

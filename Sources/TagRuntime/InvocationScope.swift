@@ -21,8 +21,8 @@ final class InvocationScope: Sendable {
         }
     }
 
-    /// Ends a tag's invocation, handing over what it logged and sent. Moved out, not copied: a copy
-    /// would make the next `begin` reallocate the arrays it clears.
+    /// Ends a tag's invocation, handing over what it logged and sent. Moved out, so the scope does not
+    /// keep the hit's events alive until the VM's next tag.
     func end() -> (logs: [TagLogLine], conversions: [SubmittedConversion]) {
         state.withLock { state in
             defer {

@@ -5,7 +5,7 @@ public enum UserDataField: String, CaseIterable, Sendable {
     case em, ph, ge, db, fn, ln, ct, st, zp, country, external_id, hashed_maids
 
     /// Keys Pinterest accepts in `user_data` that are never hashed: they are sent as plain strings.
-    public static let neverHashed: Set<String> = ["client_ip_address", "client_user_agent", "click_id", "partner_id"]
+    public static let neverHashed = Set(UserDataKey.plainKeys)
 }
 
 extension UserDataField {
