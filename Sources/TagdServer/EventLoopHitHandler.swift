@@ -1,9 +1,12 @@
 import HTTPTypes
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 import Synchronization
 
 /// Answers hits on the event loop that read them, before Hummingbird's async request handling.
+///
+/// It reads NIO's HTTP/1 parts, before they are converted to swift-http-types (``HitFirstHTTP1Channel``):
+/// a hit needs neither that conversion nor its way back.
 ///
 /// Intake, tags and hashing are synchronous and bounded by the Lua budgets, so a hit needs no task:
 /// the body is gathered here, the tags run on a VM that prefers this loop, and the answer is written
@@ -11,15 +14,15 @@ import Synchronization
 /// that arrives while a routed request of the same connection is unanswered (so answers keep their
 /// order), or while every VM is busy, passes on to the router unchanged.
 final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private enum State {
         case idle
         /// Gathering a hit's body; `body` is `nil` once it went over the limit.
-        case gathering(HTTPRequest, body: ByteBuffer?)
+        case gathering(HTTPRequestHead, HTTPRequest.Method, body: ByteBuffer?)
         /// Passing the current request on to the router.
         case forwarding
     }
@@ -47,27 +50,27 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let part = unwrapInboundIn(data)
         switch (state, part) {
         case (.idle, .head(let head)):
-            if routedRequests == 0, head.method != .head, let path = head.path, Self.isHitPath(path) {
-                state = .gathering(head, body: ByteBuffer())
+            if routedRequests == 0, head.method != .HEAD, Self.isHitPath(head.uri), let method = Self.method(head.method) {
+                state = .gathering(head, method, body: ByteBuffer())
             } else {
                 routedRequests += 1
                 state = .forwarding
                 context.fireChannelRead(data)
             }
-        case (.gathering(let head, var body?), .body(var chunk)):
+        case (.gathering(let head, let method, var body?), .body(var chunk)):
             if body.readableBytes + chunk.readableBytes > hits.maxBodyBytes {
-                state = .gathering(head, body: nil)
+                state = .gathering(head, method, body: nil)
             } else if body.readableBytes == 0 {
-                state = .gathering(head, body: chunk)  // the usual case: the whole body in one part
+                state = .gathering(head, method, body: chunk)  // the usual case: the whole body in one part
             } else {
                 body.writeBuffer(&chunk)
-                state = .gathering(head, body: body)
+                state = .gathering(head, method, body: body)
             }
-        case (.gathering(_, nil), .body):
+        case (.gathering(_, _, nil), .body):
             break  // over the limit: the rest is read and dropped
-        case (.gathering(let head, let body), .end):
+        case (.gathering(let head, let method, let body), .end):
             state = .idle
-            answer(head, body: body, context: context)
+            answer(head, method: method, body: body, context: context)
             if quiesceAfterHit {
                 quiesceAfterHit = false
                 // The close that follows would drop an answer not flushed yet.
@@ -108,14 +111,14 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
-    private func answer(_ head: HTTPRequest, body: ByteBuffer?, context: ChannelHandlerContext) {
-        let target = head.path ?? "/"
+    private func answer(_ head: HTTPRequestHead, method: HTTPRequest.Method, body: ByteBuffer?, context: ChannelHandlerContext) {
+        let target = head.uri
         let queryStart = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         let request = HitHandler.Request(
-            method: head.method,
+            method: method,
             path: queryStart.map { String(target[..<$0]) } ?? target,
             query: queryStart.map { String(target[target.index(after: $0)...]) } ?? "",
-            headers: head.headerFields,
+            headers: head.headers.map { (name: $0.name, value: $0.value) },
             body: body.map { Array($0.readableBytesView) },
             peerAddress: peerAddress)
         switch hits.prepare(request) {
@@ -137,13 +140,18 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func write(_ response: HitResponse, closing: Bool, context: ChannelHandlerContext) {
-        var fields = response.headers
-        if response.status != .noContent {
-            fields[.contentLength] = String(response.body.count)
+        var headers = HTTPHeaders()
+        if !response.headers.isEmpty {
+            headers.reserveCapacity(response.headers.count + 1)
+            for field in response.headers { headers.add(name: field.name.rawName, value: field.value) }
         }
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: response.status, headerFields: fields))), promise: nil)
+        if response.status != .noContent {
+            headers.add(name: "Content-Length", value: String(response.body.count))
+        }
+        let status = HTTPResponseStatus(statusCode: response.status.code, reasonPhrase: response.status.reasonPhrase)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if !response.body.isEmpty {
-            context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: response.body))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         }
         if closing {
             let channel = context.channel
@@ -158,14 +166,31 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         target == "/collect" || target == "/g/collect"
     }
 
+    /// The method in swift-http-types; `nil` for one it refuses (such a request goes to the router).
+    static func method(_ method: HTTPMethod) -> HTTPRequest.Method? {
+        switch method {
+        case .GET: return .get
+        case .POST: return .post
+        case .OPTIONS: return .options
+        case .HEAD: return .head
+        case .PUT: return .put
+        case .DELETE: return .delete
+        case .PATCH: return .patch
+        // NIO's parser has checked the token; a name swift-http-types refuses is answered as unsupported.
+        default: return HTTPRequest.Method(method.rawValue)
+        }
+    }
+
     static func isHitPath(_ target: String) -> Bool {
         let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
         return isHitPath(path)
     }
 
-    /// The same rule as Hummingbird's router path, so both paths treat a connection alike.
-    static func wantsClose(_ head: HTTPRequest) -> Bool {
-        head.headerFields[.connection] == "close"
+    /// The same rule as Hummingbird's router path (`headerFields[.connection] == "close"`: the field's
+    /// values joined), so both paths treat a connection alike.
+    static func wantsClose(_ head: HTTPRequestHead) -> Bool {
+        let values = head.headers["connection"]
+        return values.count == 1 ? values[0] == "close" : values.joined(separator: ", ") == "close"
     }
 }
 

@@ -23,7 +23,8 @@ struct HitHandler: Sendable {
         var method: HTTPRequest.Method
         var path: String
         var query: String
-        var headers: HTTPFields
+        /// In arrival order, as `IncomingHit` takes them (either path's header type maps to this directly).
+        var headers: [(name: String, value: String)]
         /// `nil` when the body went over `maxBodyBytes`.
         var body: [UInt8]?
         var peerAddress: String?
@@ -46,22 +47,23 @@ struct HitHandler: Sendable {
 
     func prepare(_ request: Request) -> Step {
         let client = request.path.hasPrefix("/g/") ? "ga4" : "json"
-        let origin = request.headers[.origin]
-        if request.method == .options {
-            return .answer(HitResponse(status: .noContent, headers: cors.headers(origin: origin, preflight: true)))
-        }
-        let headers = cors.headers(origin: origin, preflight: false)
-        guard let body = request.body else {
-            return .answer(reject(.bodyTooLarge(limit: maxBodyBytes), client: client, path: request.path, headers: headers))
-        }
         let hit = IncomingHit(
             method: request.method.rawValue,
             path: request.path,
             query: request.query,
-            headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) },
-            body: body,
+            headers: request.headers,
+            body: request.body ?? [],
             peerAddress: request.peerAddress
         )
+        // As `HTTPFields[.origin]` reads it: every value, joined (nothing is built when there is none).
+        let origin = hit.header("origin") == nil ? nil : hit.headerValues("origin").joined(separator: ", ")
+        if request.method == .options {
+            return .answer(HitResponse(status: .noContent, headers: cors.headers(origin: origin, preflight: true)))
+        }
+        let headers = cors.headers(origin: origin, preflight: false)
+        guard request.body != nil else {
+            return .answer(reject(.bodyTooLarge(limit: maxBodyBytes), client: client, path: request.path, headers: headers))
+        }
         let parsed: IntakeResult
         do throws(IntakeError) {
             guard let result = try intake.process(hit) else {

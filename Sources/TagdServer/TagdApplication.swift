@@ -54,8 +54,7 @@ public enum TagdApplication {
         let hitsOnEventLoop = configuration.hitsOnEventLoop
         return Application(
             router: router,
-            server: .http1(
-                configuration: .init(additionalChannelHandlers: hitsOnEventLoop ? [EventLoopHitHandler(hits: handler)] : [])),
+            server: .hitFirstHTTP1(hits: hitsOnEventLoop ? handler : nil),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
@@ -71,7 +70,8 @@ public enum TagdApplication {
         let response = await handler.handle(
             HitHandler.Request(
                 method: request.method, path: request.uri.path, query: request.uri.query ?? "",
-                headers: request.headers, body: body, peerAddress: context.peerAddress))
+                headers: request.headers.map { (name: $0.name.rawName, value: $0.value) }, body: body,
+                peerAddress: context.peerAddress))
         return Response(
             status: response.status, headers: response.headers,
             body: response.body.isEmpty ? .init() : .init(byteBuffer: ByteBuffer(bytes: response.body)))

@@ -5,7 +5,7 @@ import Intake
 import Logging
 import NIOCore
 import NIOEmbedded
-import NIOHTTPTypes
+import NIOHTTP1
 import NIOPosix
 import PinterestTesting
 import Synchronization
@@ -95,29 +95,29 @@ import Testing
         let recorder = QuiesceRecorder()
         let channel = try channelWith(recorder)
 
-        let head = HTTPRequest(method: .post, scheme: nil, authority: "t", path: "/collect", headerFields: [.contentType: "application/json"])
-        try channel.writeInbound(HTTPRequestPart.head(head))
-        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: #"{"event_name":"a","#)))
+        let head = Self.hitHead()
+        try channel.writeInbound(HTTPServerRequestPart.head(head))
+        try channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: #"{"event_name":"a","#)))
         channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         #expect(recorder.quiesced == 0)
-        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: #""n":1}"#)))
+        try channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: #""n":1}"#)))
         // The last part and the close in one read: the answer must be flushed before the close, not after.
-        channel.pipeline.fireChannelRead(HTTPRequestPart.end(nil))
-        guard case .head(let response)? = try channel.readOutbound(as: HTTPResponsePart.self) else {
+        channel.pipeline.fireChannelRead(HTTPServerRequestPart.end(nil))
+        guard case .head(let response)? = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
             Issue.record("no answer")
             return
         }
         #expect(response.status == .noContent)
-        #expect(response.headerFields[.setCookie]?.hasPrefix("seen=a-1") == true)
+        #expect(response.headers["set-cookie"].first?.hasPrefix("seen=a-1") == true)
         #expect(recorder.quiesced == 1)
-        #expect(try channel.readOutbound(as: HTTPResponsePart.self).map { if case .end = $0 { true } else { false } } == true)
+        #expect(try channel.readOutbound(as: HTTPServerResponsePart.self).map { if case .end = $0 { true } else { false } } == true)
         #expect(!channel.isActive, "closed after the answer went out")
     }
 
     /// Stands where Hummingbird's connection handler does and acts as it does on shutdown when it has seen
     /// no request in progress: it closes the connection at once.
     final class QuiesceRecorder: ChannelInboundHandler, RemovableChannelHandler {
-        typealias InboundIn = HTTPRequestPart
+        typealias InboundIn = HTTPServerRequestPart
         var quiesced = 0
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
             guard event is ChannelShouldQuiesceEvent else { return }
@@ -135,50 +135,57 @@ import Testing
     static func passBusyHitToTheRouter(_ tagd: TagdHarness, channelWith: (any ChannelHandler) throws -> EmbeddedChannel) throws {
         let router = PartRecorder()
         let channel = try channelWith(router)
-        let head = HTTPRequest(method: .post, scheme: nil, authority: "t", path: "/collect", headerFields: [.contentType: "application/json"])
+        let head = Self.hitHead()
         let body = #"{"event_name":"a","n":1}"#
 
         let pool = tagd.liveTags.engine.pool
         #expect(pool.count == 2)
         let held = try pool.tryWithVM { _ in
             try pool.tryWithVM { _ in
-                try channel.writeInbound(HTTPRequestPart.head(head))
-                try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: body)))
-                try channel.writeInbound(HTTPRequestPart.end(nil))
+                try channel.writeInbound(HTTPServerRequestPart.head(head))
+                try channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: body)))
+                try channel.writeInbound(HTTPServerRequestPart.end(nil))
             }
         }
         #expect(held.flatMap { $0 } != nil, "both VMs were held while the hit came in")
         #expect(router.parts == ["head POST /collect", "body \(body)", "end"])
-        #expect(try channel.readOutbound(as: HTTPResponsePart.self) == nil, "not answered on the loop")
+        #expect(try channel.readOutbound(as: HTTPServerResponsePart.self) == nil, "not answered on the loop")
 
         // The router answers; the next hit finds a VM and is answered on the loop.
-        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .noContent)))
-        try channel.writeOutbound(HTTPResponsePart.end(nil))
-        _ = try channel.readOutbound(as: HTTPResponsePart.self)
-        _ = try channel.readOutbound(as: HTTPResponsePart.self)
-        try channel.writeInbound(HTTPRequestPart.head(head))
-        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: #"{"event_name":"b","n":2}"#)))
-        try channel.writeInbound(HTTPRequestPart.end(nil))
-        guard case .head(let answer)? = try channel.readOutbound(as: HTTPResponsePart.self) else {
+        try channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .noContent)))
+        try channel.writeOutbound(HTTPServerResponsePart.end(nil))
+        _ = try channel.readOutbound(as: HTTPServerResponsePart.self)
+        _ = try channel.readOutbound(as: HTTPServerResponsePart.self)
+        try channel.writeInbound(HTTPServerRequestPart.head(head))
+        try channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: #"{"event_name":"b","n":2}"#)))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        guard case .head(let answer)? = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
             Issue.record("the second hit was not answered on the loop")
             return
         }
-        #expect(answer.headerFields[.setCookie]?.hasPrefix("seen=b-2") == true)
+        #expect(answer.headers["set-cookie"].first?.hasPrefix("seen=b-2") == true)
         #expect(router.parts.count == 3)
         _ = try channel.finish()
     }
 
     /// Stands for the router: records the parts passed on to it.
     final class PartRecorder: ChannelInboundHandler, RemovableChannelHandler {
-        typealias InboundIn = HTTPRequestPart
+        typealias InboundIn = HTTPServerRequestPart
         var parts: [String] = []
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head(let head): parts.append("head \(head.method.rawValue) \(head.path ?? "")")
+            case .head(let head): parts.append("head \(head.method.rawValue) \(head.uri)")
             case .body(let buffer): parts.append("body \(String(buffer: buffer))")
             case .end: parts.append("end")
             }
         }
+    }
+
+    /// A hit's head as NIO's HTTP/1 decoder gives it.
+    static func hitHead() -> HTTPRequestHead {
+        HTTPRequestHead(
+            version: .http1_1, method: .POST, uri: "/collect",
+            headers: ["Host": "t", "Content-Type": "application/json"])
     }
 
     static func post(_ json: String, close: Bool = false) -> String {
