@@ -15,11 +15,11 @@ public struct GA4CollectClient: Sendable {
     }
 
     public func events(from hit: IncomingHit, request: RequestInfo) throws(IntakeError) -> [JSONValue] {
-        try events(from: hit, query: FormParameters(parsing: hit.query), request: request)
+        try events(from: hit, query: FormParameters(parsing: hit.query), fields: RequestFields(request))
     }
 
     /// Takes the query already parsed, so the common entry parses it once for both this and `RequestInfo`.
-    func events(from hit: IncomingHit, query: FormParameters, request: RequestInfo) throws(IntakeError) -> [JSONValue] {
+    func events(from hit: IncomingHit, query: FormParameters, fields: RequestFields) throws(IntakeError) -> [JSONValue] {
         guard Self.allowedMethods.contains(hit.method) else { throw .methodNotAllowed(hit.method) }
         guard hit.body.count <= configuration.bodyLimit else { throw .bodyTooLarge(limit: configuration.bodyLimit) }
         if let parameter = query.firstInvalidEscape {
@@ -38,18 +38,18 @@ public struct GA4CollectClient: Sendable {
                 if let parameter = lineParameters.firstInvalidEscape {
                     throw .malformed("\(location): invalid percent-encoding in parameter \"\(parameter)\"")
                 }
-                events.append(try event(from: query.overlaid(with: lineParameters), location: location, request: request))
+                events.append(try event(from: query.overlaid(with: lineParameters), location: location, fields: fields))
             }
         }
         if events.isEmpty {
-            events.append(try event(from: query, location: "the query string", request: request))
+            events.append(try event(from: query, location: "the query string", fields: fields))
         }
         return events
     }
 
-    private func event(from parameters: FormParameters, location: String, request: RequestInfo) throws(IntakeError) -> JSONValue {
+    private func event(from parameters: FormParameters, location: String, fields requestFields: RequestFields) throws(IntakeError) -> JSONValue {
         var fields = try GA4EventMapper.event(from: parameters, location: location)
-        RequestFields.fill(&fields, from: request)
+        requestFields.fill(&fields)
         return .object(fields)
     }
 }

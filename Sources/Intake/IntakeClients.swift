@@ -1,7 +1,8 @@
 import TagdJSON
 
 /// The one entry the server calls per hit: picks the client by path, parses the query once for both the client and
-/// the request info, and returns the events or the `IntakeError` to answer with.
+/// the request info, and returns the events or the `IntakeError` to answer with. The request info itself is
+/// worked out only if asked for (`IntakeResult.request`).
 public struct IntakeClients: Sendable {
     public let configuration: IntakeConfiguration
     private let json: JSONCollectClient
@@ -29,12 +30,16 @@ public struct IntakeClients: Sendable {
     public func process(_ hit: IncomingHit) throws(IntakeError) -> IntakeResult? {
         switch hit.path {
         case JSONCollectClient.path:
-            let request = RequestInfo(hit: hit, trustedProxies: configuration.trustedProxies)
-            return IntakeResult(events: try json.events(from: hit, request: request), request: request)
+            let fields = RequestFields(hit: hit, trustedProxies: configuration.trustedProxies)
+            return IntakeResult(
+                events: try json.events(from: hit, fields: fields), hit: hit, query: nil,
+                trustedProxies: configuration.trustedProxies)
         case GA4CollectClient.path:
             let query = FormParameters(parsing: hit.query)
-            let request = RequestInfo(hit: hit, query: query, trustedProxies: configuration.trustedProxies)
-            return IntakeResult(events: try ga4.events(from: hit, query: query, request: request), request: request)
+            let fields = RequestFields(hit: hit, trustedProxies: configuration.trustedProxies)
+            return IntakeResult(
+                events: try ga4.events(from: hit, query: query, fields: fields), hit: hit, query: query,
+                trustedProxies: configuration.trustedProxies)
         default:
             return nil
         }

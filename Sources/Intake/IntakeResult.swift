@@ -4,10 +4,31 @@ import TagdJSON
 public struct IntakeResult: Sendable {
     /// One or more events, each an `.object` of common event data with a non-empty `event_name`.
     public var events: [JSONValue]
-    public var request: RequestInfo
+
+    /// The request as tags may read it. Worked out when asked for: most hits are answered without it.
+    public var request: RequestInfo {
+        switch source {
+        case .given(let request): request
+        case .hit(let hit, let query, let trustedProxies):
+            RequestInfo(hit: hit, query: query ?? FormParameters(parsing: hit.query), trustedProxies: trustedProxies)
+        }
+    }
+
+    private enum RequestSource: Sendable {
+        case given(RequestInfo)
+        /// The query when a client has parsed it already.
+        case hit(IncomingHit, FormParameters?, TrustedProxies)
+    }
+
+    private let source: RequestSource
 
     public init(events: [JSONValue], request: RequestInfo) {
         self.events = events
-        self.request = request
+        self.source = .given(request)
+    }
+
+    init(events: [JSONValue], hit: IncomingHit, query: FormParameters?, trustedProxies: TrustedProxies) {
+        self.events = events
+        self.source = .hit(hit, query, trustedProxies)
     }
 }

@@ -16,6 +16,10 @@ public struct JSONCollectClient: Sendable {
 
     /// The events of `hit`, each an `.object` with a non-empty string `event_name`.
     public func events(from hit: IncomingHit, request: RequestInfo) throws(IntakeError) -> [JSONValue] {
+        try events(from: hit, fields: RequestFields(request))
+    }
+
+    func events(from hit: IncomingHit, fields requestFields: RequestFields) throws(IntakeError) -> [JSONValue] {
         guard hit.method == "POST" else { throw .methodNotAllowed(hit.method) }
         guard hit.body.count <= configuration.bodyLimit else { throw .bodyTooLarge(limit: configuration.bodyLimit) }
         let contentType = hit.header("content-type")
@@ -35,7 +39,7 @@ public struct JSONCollectClient: Sendable {
 
         switch document {
         case .object(let fields):
-            return [try event(fields, label: "the event", request: request)]
+            return [try event(fields, label: "the event", requestFields: requestFields)]
         case .array(let elements):
             guard !elements.isEmpty else { throw .malformed("the array of events is empty") }
             var events: [JSONValue] = []
@@ -44,7 +48,7 @@ public struct JSONCollectClient: Sendable {
                 guard case .object(let fields) = element else {
                     throw .malformed("element \(offset) of the array is \(article(element.typeName)), not an object")
                 }
-                events.append(try event(fields, label: "element \(offset) of the array", request: request))
+                events.append(try event(fields, label: "element \(offset) of the array", requestFields: requestFields))
             }
             return events
         default:
@@ -52,7 +56,7 @@ public struct JSONCollectClient: Sendable {
         }
     }
 
-    private func event(_ fields: [String: JSONValue], label: String, request: RequestInfo) throws(IntakeError) -> JSONValue {
+    private func event(_ fields: [String: JSONValue], label: String, requestFields: RequestFields) throws(IntakeError) -> JSONValue {
         switch fields["event_name"] {
         case .string(let name) where !name.isEmpty:
             break
@@ -64,7 +68,7 @@ public struct JSONCollectClient: Sendable {
             throw .malformed("\(label) has an event_name that is \(article(other.typeName)), not a string")
         }
         var fields = fields
-        RequestFields.fill(&fields, from: request)
+        requestFields.fill(&fields)
         return .object(fields)
     }
 

@@ -2,14 +2,31 @@ import TagdJSON
 
 /// The event fields that come from the request rather than from the page, shared by both clients so JSON beacons
 /// and GA4 hits give tags the same `ip_override` / `user_agent`.
-enum RequestFields {
+///
+/// It holds only the two values, so a hit whose tags never read the request is not charged for the rest of
+/// ``RequestInfo`` (every header and cookie in dictionaries).
+struct RequestFields: Sendable {
+    let clientIP: String?
+    let userAgent: String?
+
+    init(_ request: RequestInfo) {
+        clientIP = request.clientIP
+        userAgent = request.userAgent
+    }
+
+    /// The same values ``RequestInfo/init(hit:trustedProxies:)`` works out.
+    init(hit: IncomingHit, trustedProxies: TrustedProxies) {
+        clientIP = RequestInfo.clientIP(of: hit, trustedProxies: trustedProxies)
+        userAgent = RequestInfo.joinedHeader("user-agent", of: hit)
+    }
+
     /// Sets `ip_override` and `user_agent` unless the event already carries them (a server-to-server sender may
     /// pass the real client's values on); `null` counts as absent.
-    static func fill(_ event: inout [String: JSONValue], from request: RequestInfo) {
-        if let ip = request.clientIP, event["ip_override"] == nil || event["ip_override"] == .null {
+    func fill(_ event: inout [String: JSONValue]) {
+        if let ip = clientIP, event["ip_override"] == nil || event["ip_override"] == .null {
             event["ip_override"] = .string(ip)
         }
-        if let agent = request.userAgent, event["user_agent"] == nil || event["user_agent"] == .null {
+        if let agent = userAgent, event["user_agent"] == nil || event["user_agent"] == .null {
             event["user_agent"] = .string(agent)
         }
     }

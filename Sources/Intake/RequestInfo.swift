@@ -42,18 +42,13 @@ public struct RequestInfo: Sendable, Equatable {
         for (name, value) in hit.headers {
             let key = name.lowercased()
             if let existing = headers[key] {
-                headers[key] = existing + (key == "cookie" ? "; " : ", ") + value
+                headers[key] = existing + Self.separator(key) + value
             } else {
                 headers[key] = value
             }
         }
         self.init(
-            clientIP: ClientAddressResolver.resolve(
-                peerAddress: hit.peerAddress,
-                forwardedFor: hit.headerValues("x-forwarded-for"),
-                realIP: headers["x-real-ip"],
-                trustedProxies: trustedProxies
-            ),
+            clientIP: Self.clientIP(of: hit, trustedProxies: trustedProxies),
             userAgent: headers["user-agent"],
             cookies: CookieHeader.parse(hit.headerValues("cookie")),
             headers: headers,
@@ -62,5 +57,25 @@ public struct RequestInfo: Sendable, Equatable {
             path: hit.path,
             origin: headers["origin"]
         )
+    }
+
+    static func clientIP(of hit: IncomingHit, trustedProxies: TrustedProxies) -> String? {
+        ClientAddressResolver.resolve(
+            peerAddress: hit.peerAddress,
+            forwardedFor: hit.headerValues("x-forwarded-for"),
+            realIP: joinedHeader("x-real-ip", of: hit),
+            trustedProxies: trustedProxies
+        )
+    }
+
+    /// One header as `headers` holds it (repeats joined), without building the dictionary. `name` is lower case.
+    static func joinedHeader(_ name: String, of hit: IncomingHit) -> String? {
+        guard let first = hit.header(name) else { return nil }
+        let values = hit.headerValues(name)
+        return values.count == 1 ? first : values.joined(separator: separator(name))
+    }
+
+    private static func separator(_ name: String) -> String {
+        name == "cookie" ? "; " : ", "
     }
 }

@@ -190,7 +190,11 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// values joined), so both paths treat a connection alike.
     static func wantsClose(_ head: HTTPRequestHead) -> Bool {
         let values = head.headers["connection"]
-        return values.count == 1 ? values[0] == "close" : values.joined(separator: ", ") == "close"
+        switch values.count {
+        case 0: return false
+        case 1: return values[0] == "close"
+        default: return values.joined(separator: ", ") == "close"
+        }
     }
 }
 

@@ -24,6 +24,43 @@ struct IntakeClientsTests {
         #expect(result.request.clientIP == "198.51.100.7")
     }
 
+    /// The common entry adds `ip_override` / `user_agent` without building the whole `RequestInfo`, and works that
+    /// out only when asked: both must agree with `RequestInfo` built from the same hit, whatever the headers.
+    @Test("the request worked out on demand is the one built from the hit; events carry its IP and user agent")
+    func requestOnDemandMatchesRequestInfo() throws {
+        let configuration = IntakeConfiguration(trustedProxies: try TrustedProxies(["10.0.0.0/8", "::1/128"]))
+        let headerSets: [[(name: String, value: String)]] = [
+            [],
+            [("User-Agent", "A")],
+            [("user-agent", "A"), ("USER-AGENT", "B")],
+            [("X-Forwarded-For", "198.51.100.7, 10.0.0.9"), ("X-Forwarded-For", "10.0.0.3"), ("User-Agent", "A")],
+            [("X-Real-IP", "203.0.113.5"), ("Cookie", "a=1"), ("cookie", "b=2"), ("Origin", "https://shop.example")],
+            [("X-Real-IP", "203.0.113.5"), ("X-Real-IP", "203.0.113.6")],
+            [("X-Forwarded-For", "unknown, 198.51.100.7"), ("Accept-Language", "en"), ("accept-language", "de")],
+        ]
+        for peer in ["10.0.0.2", "192.0.2.1", "::ffff:10.0.0.2", "::1", "/tmp/socket"] as [String?] + [nil] {
+            for headers in headerSets {
+                let expected = RequestInfo(hit: Fixture.hit("/g/collect", query: "v=2&en=a", headers: headers, peer: peer),
+                                           trustedProxies: configuration.trustedProxies)
+                let hits = [
+                    Fixture.hit("/g/collect", query: "v=2&en=a", headers: headers, peer: peer),
+                    Fixture.hit("POST", "/collect", query: "v=2&en=a", body: #"{"event_name":"a"}"#,
+                                headers: headers + [("Content-Type", "application/json")], peer: peer),
+                ]
+                for hit in hits {
+                    let result = try Fixture.process(hit, configuration)
+                    let request = RequestInfo(hit: hit, trustedProxies: configuration.trustedProxies)
+                    #expect(result.request == request)
+                    #expect(result.request.clientIP == expected.clientIP)
+                    #expect(result.request.userAgent == expected.userAgent)
+                    let event = try #require(result.events.first)
+                    #expect(event["ip_override"] == expected.clientIP.map(JSONValue.string))
+                    #expect(event["user_agent"] == expected.userAgent.map(JSONValue.string))
+                }
+            }
+        }
+    }
+
     @Test("allowed methods per path, for the Allow header")
     func allowedMethods() {
         #expect(IntakeClients.allowedMethods(forPath: "/collect") == ["POST"])
