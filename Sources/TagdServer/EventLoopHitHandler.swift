@@ -36,6 +36,10 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var needsFlush = false
     /// A graceful shutdown asked to close while a hit was being read; passed on once it is answered.
     private var quiesceAfterHit = false
+    /// The HTTP/1 encoder's place in the pipeline: a hit's answer is written there as bytes (see
+    /// `HitResponse.http1Bytes`). Only while no routed answer is unfinished, so nothing interleaves with the
+    /// encoder's own output. `nil` without an encoder (a test pipeline): answers go out as parts.
+    private var encoder: ChannelHandlerContext?
 
     init(hits: HitHandler) {
         self.hits = hits
@@ -44,6 +48,11 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         preferredVM = EventLoopNumbers.shared.number(of: context.eventLoop)
         peerAddress = context.channel.remoteAddress?.ipAddress
+        encoder = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        encoder = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -140,6 +149,17 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func write(_ response: HitResponse, closing: Bool, context: ChannelHandlerContext) {
+        if let encoder {
+            let bytes = NIOAny(IOData.byteBuffer(response.http1Bytes(allocator: context.channel.allocator)))
+            if closing {
+                let channel = context.channel
+                encoder.writeAndFlush(bytes).whenComplete { _ in channel.close(promise: nil) }
+            } else {
+                encoder.write(bytes, promise: nil)
+                needsFlush = true
+            }
+            return
+        }
         var headers = HTTPHeaders()
         if !response.headers.isEmpty {
             headers.reserveCapacity(response.headers.count + 1)
