@@ -12,7 +12,11 @@ enum ClientAddressResolver {
     ) -> String? {
         guard let peerText = peerAddress else { return nil }
         guard let peer = IPAddress(peerText) else { return peerText }  // e.g. a Unix socket path: pass it on as is
-        guard trustedProxies.contains(peer) else { return peer.text }
+        guard trustedProxies.contains(peer) else {
+            // Dotted decimal that inet_pton accepted is already canonical (it refuses leading zeros): no need to
+            // spell it again.
+            return peerText.utf8.contains(UInt8(ascii: ":")) ? peer.text : peerText
+        }
 
         let entries = forwardedFor.flatMap { $0.split(separator: ",") }.filter { !$0.trimmingASCIIWhitespace().isEmpty }
         if entries.isEmpty {

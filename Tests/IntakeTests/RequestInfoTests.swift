@@ -1,5 +1,5 @@
-import Intake
 import Testing
+@testable import Intake
 import TagdJSON
 
 @Suite("Request info")
@@ -17,6 +17,12 @@ struct RequestInfoTests {
         for (peer, expected) in [("0.0.0.0", "0.0.0.0"), ("255.255.255.255", "255.255.255.255"), ("192.0.2.1", "192.0.2.1"),
                                  ("::ffff:198.51.100.7", "198.51.100.7"), ("::FFFF:10.0.0.1", "10.0.0.1")] {
             #expect(Self.info(peer: peer, headers: []).clientIP == expected)
+        }
+        // An untrusted IPv4 peer is passed on as written, which is right only because whatever IPv4 text parses
+        // is already in canonical form (inet_pton refuses leading zeros, hex, short forms).
+        for peer in ["010.0.0.1", "1.2.3", "1.2.3.4.5", "256.1.1.1", " 1.2.3.4", "0x7f.0.0.1", "1.02.3.4", "9.9.9.9"] {
+            if let address = IPAddress(peer), case .v4 = address { #expect(address.text == peer) }
+            #expect(Self.info(peer: peer, headers: [], proxies: .none).clientIP == peer)
         }
     }
 
