@@ -23,12 +23,17 @@ enum HashModule {
                 return normalizer.normalize(field, value).map(LuaValue.string) ?? LuaValue.nil
             },
             "user_data": { args in
-                let table = try args.value(1, as: JSONValue.self)
-                guard case .object(let fields) = table else {
-                    throw NativeFunctionError("bad argument #1 to 'user_data' (table expected, got \(table.typeName))")
+                // Read flat, hashed into two arrays, written straight into Lua: no tree either way.
+                let table = try FlatJSONReader.read(args, 1)
+                let wire = table.withRoot { root -> Result<WireUserData, any Error> in
+                    guard root.kind == .object else {
+                        return .failure(NativeFunctionError(
+                            "bad argument #1 to 'user_data' (table expected, got \(root.kind.name))"))
+                    }
+                    // Built even when the input already is the wire form: the result is a new table.
+                    return Result { try hasher.wireForm(of: root, unlessAlready: false) ?? WireUserData() }
                 }
-                // Written straight into Lua from the hasher's JSON: no `LuaValue` copy.
-                return JSONValue.object(try hasher.hash(fields))
+                return try wire?.get() ?? WireUserData()
             },
         ])
     }

@@ -1,0 +1,53 @@
+import LuaHost
+import TagdJSON
+
+/// Reads a script's argument straight into a `FlatJSON` document, with the same result and the same errors as
+/// reading it into a `JSONValue` (`LuaArguments.value(_:as: JSONValue.self)`): nil reads as null, invalid
+/// UTF-8 is repaired, a function is an error, and so is a key that repeats after number-to-text conversion.
+struct FlatJSONReader: LuaTapeVisitor {
+    var json: FlatJSON
+
+    init(nodeCapacity: Int = 64, byteCapacity: Int = 1_024) {
+        json = FlatJSON(nodeCapacity: nodeCapacity, byteCapacity: byteCapacity)
+    }
+
+    /// Argument `i` of a native call, read as JSON.
+    static func read(_ args: LuaArguments, _ i: Int) throws(LuaArgumentError) -> FlatJSON {
+        var reader = FlatJSONReader()
+        try args.visit(i, into: &reader)
+        return reader.json
+    }
+
+    mutating func visitNil() { json.appendNull() }
+    mutating func visitNull() { json.appendNull() }
+    mutating func visit(_ value: Bool) { json.append(value) }
+    mutating func visit(_ value: Int64) { json.append(value) }
+    mutating func visit(_ value: Double) { json.append(value) }
+    mutating func visitString(_ utf8: UnsafeBufferPointer<UInt8>) { json.appendString(utf8) }
+    mutating func visitBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        json.appendString(String(decoding: bytes, as: UTF8.self))
+    }
+
+    mutating func visitFunction() throws(LuaError) {
+        throw .conversion("a function cannot be converted to JSON")
+    }
+
+    mutating func beginArray(count: Int) -> Int { json.beginContainer(.array, count: count) }
+    mutating func endArray(_ mark: Int) { json.endContainer(mark) }
+    mutating func beginTable(count: Int) -> Int { json.beginContainer(.object, count: count) }
+
+    mutating func visitKey(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+        json.appendString(utf8)
+        return json.nodes.count - 1
+    }
+
+    /// Checked after the value, as a dictionary insert would be: an error inside the value comes first.
+    mutating func endEntry(key: Int, table: Int) throws(LuaError) {
+        if json.keyRepeats(key, inObject: table) {
+            let name = json.withNode(key) { $0.stringText } ?? ""
+            throw .conversion("duplicate key '\(name)' after conversion to string")
+        }
+    }
+
+    mutating func endTable(_ mark: Int) { json.endContainer(mark) }
+}

@@ -1,0 +1,212 @@
+extension FlatJSON {
+    /// One value of a document, read in place: two base pointers and an index, so walking costs no reference
+    /// counting. Valid only inside the `withRoot` call that made it.
+    public struct Value {
+        let nodes: UnsafeBufferPointer<Node>
+        let bytes: UnsafeBufferPointer<UInt8>
+        /// The node's index in the document (for `replacing(valueAt:with:)`).
+        public let index: Int
+
+        @inline(__always)
+        var node: Node { nodes[index] }
+
+        @inline(__always)
+        func at(_ index: Int) -> Value { Value(nodes: nodes, bytes: bytes, index: index) }
+
+        @inline(__always)
+        func utf8(at index: Int) -> UnsafeBufferPointer<UInt8> {
+            let offset = Int(nodes[index].payload)
+            return UnsafeBufferPointer(rebasing: bytes[offset..<offset + Int(nodes[index].count)])
+        }
+
+        /// The member named `name` of an object (nil when absent or not an object).
+        public func member(_ name: String) -> Value? {
+            var name = name
+            return name.withUTF8 { name in
+                var found: Value?
+                _ = allMembers { key, value in
+                    if FlatJSON.sameKey(key, name) { found = value }
+                    return found == nil
+                }
+                return found
+            }
+        }
+    }
+
+    /// Calls `body` with the document's root value; nil for an empty document.
+    public func withRoot<R>(_ body: (Value) -> R) -> R? {
+        guard !nodes.isEmpty else { return nil }
+        return nodes.withUnsafeBufferPointer { nodes in
+            bytes.withUnsafeBufferPointer { bytes in body(Value(nodes: nodes, bytes: bytes, index: 0)) }
+        }
+    }
+
+    /// Calls `body` with the value at node `index`.
+    public func withNode<R>(_ index: Int, _ body: (Value) -> R) -> R? {
+        guard index < nodes.count else { return nil }
+        return withRoot { body($0.at(index)) }
+    }
+
+    /// The root as a tree (`.null` for an empty document).
+    public var jsonValue: JSONValue { withRoot(\.jsonValue) ?? .null }
+
+    /// What `JSONValue.encoded()` writes for the root.
+    public func encoded() -> [UInt8] {
+        var out = JSONOutput(capacity: 256)
+        withRoot { $0.write(to: &out) }
+        return out.bytes
+    }
+}
+
+extension FlatJSON.Value: JSONReadable {
+    public var kind: JSONKind { node.kind }
+
+    public var boolValue: Bool? { kind == .bool ? node.payload != 0 : nil }
+
+    public var intValue: Int64? { kind == .int ? Int64(bitPattern: node.payload) : nil }
+
+    public var doubleValue: Double? { kind == .double ? Double(bitPattern: node.payload) : nil }
+
+    public var itemCount: Int { kind == .array || kind == .object ? Int(node.count) : 0 }
+
+    public func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        kind == .string ? body(utf8(at: index)) : nil
+    }
+
+    public func allElements(_ body: (FlatJSON.Value) -> Bool) -> Bool {
+        guard kind == .array else { return true }
+        var child = index + 1
+        for _ in 0..<node.count {
+            if !body(at(child)) { return false }
+            child = Int(nodes[child].end)
+        }
+        return true
+    }
+
+    public func allMembers(_ body: (UnsafeBufferPointer<UInt8>, FlatJSON.Value) -> Bool) -> Bool {
+        guard kind == .object else { return true }
+        var key = index + 1
+        for _ in 0..<node.count {
+            if !body(utf8(at: key), at(key + 1)) { return false }
+            key = Int(nodes[key + 1].end)
+        }
+        return true
+    }
+
+    public func allMembersSorted(_ body: (UnsafeBufferPointer<UInt8>, FlatJSON.Value) -> Bool) -> Bool {
+        guard kind == .object else { return true }
+        let count = Int(node.count)
+        // Key node indices, sorted by insertion sort in a stack buffer (objects are small).
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { sorted in
+            var key = index + 1
+            for n in 0..<count {
+                var j = n
+                while j > 0, FlatJSON.precedes(utf8(at: key), utf8(at: sorted[j - 1])) {
+                    sorted[j] = sorted[j - 1]
+                    j -= 1
+                }
+                sorted[j] = key
+                key = Int(nodes[key + 1].end)
+            }
+            for key in sorted where !body(utf8(at: key), at(key + 1)) { return false }
+            return true
+        }
+    }
+
+    public func hasMember(_ name: String) -> Bool { member(name) != nil }
+
+    public func write(to out: inout JSONOutput) {
+        switch kind {
+        case .null: out.append("null")
+        case .bool: out.append(node.payload != 0 ? "true" : "false")
+        case .int: JSONWriter.writeInteger(Int64(bitPattern: node.payload), to: &out)
+        case .double: JSONWriter.writeDouble(Double(bitPattern: node.payload), to: &out)
+        case .string: JSONWriter.writeString(utf8: utf8(at: index), to: &out)
+        case .array:
+            out.append(UInt8(ascii: "["))
+            var first = true
+            _ = allElements { element in
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                element.write(to: &out)
+                return true
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object:
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            _ = allMembersSorted { key, value in
+                JSONWriter.writeKey(utf8: key, first: first, to: &out)
+                first = false
+                value.write(to: &out)
+                return true
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    public func isEqual(to value: JSONValue) -> Bool {
+        switch (kind, value) {
+        case (.null, .null): return true
+        case (.bool, .bool(let b)): return boolValue == b
+        case (.int, .int(let i)): return intValue == i
+        case (.double, .double(let d)): return doubleValue == d
+        case (.string, .string(var text)):
+            // Equal bytes are equal strings; otherwise only non-ASCII text can still be (canonically) equal.
+            let own = utf8(at: index)
+            return text.withUTF8 { other in
+                own.elementsEqual(other) || (!(FlatJSON.isASCII(own) && FlatJSON.isASCII(other))
+                    && String(decoding: own, as: UTF8.self) == String(decoding: other, as: UTF8.self))
+            }
+        case (.array, .array), (.object, .object): return jsonValue == value
+        default: return false
+        }
+    }
+
+    public var jsonValue: JSONValue {
+        switch kind {
+        case .null: return .null
+        case .bool: return .bool(node.payload != 0)
+        case .int: return .int(Int64(bitPattern: node.payload))
+        case .double: return .double(Double(bitPattern: node.payload))
+        case .string: return .string(String(decoding: utf8(at: index), as: UTF8.self))
+        case .array:
+            var elements: [JSONValue] = []
+            elements.reserveCapacity(itemCount)
+            _ = allElements { elements.append($0.jsonValue); return true }
+            return .array(elements)
+        case .object:
+            var members: [String: JSONValue] = [:]
+            members.reserveCapacity(itemCount)
+            _ = allMembers { key, value in
+                members[String(decoding: key, as: UTF8.self)] = value.jsonValue
+                return true
+            }
+            return .object(members)
+        }
+    }
+}
+
+extension FlatJSON {
+    /// Whether key `a` sorts before `b` as `String`'s `<` has it: byte order for ASCII (and for NFC text
+    /// generally, but Swift compares canonical forms, so other text is compared as strings).
+    @inline(__always)
+    static func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        if isASCII(a) && isASCII(b) { return a.lexicographicallyPrecedes(b) }
+        return String(decoding: a, as: UTF8.self) < String(decoding: b, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var high: UInt8 = 0
+        for byte in bytes { high |= byte }
+        return high < 0x80
+    }
+
+    /// Whether two keys name the same `String` key (canonical equivalence, as a dictionary has it).
+    public static func sameKey(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        if a.elementsEqual(b) { return true }
+        if isASCII(a) && isASCII(b) { return false }
+        return String(decoding: a, as: UTF8.self) == String(decoding: b, as: UTF8.self)
+    }
+}
