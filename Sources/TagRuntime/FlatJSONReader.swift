@@ -44,7 +44,7 @@ struct FlatJSONReader: LuaTapeVisitor {
     /// Checked after the value, as a dictionary insert would be: an error inside the value comes first.
     mutating func endEntry(key: Int, table: Int) throws(LuaError) {
         if json.keyRepeats(key, inObject: table) {
-            let name = json.withNode(key) { $0.stringText } ?? ""
+            let name = json.withNode(key) { $0.stringText ?? "" } ?? ""
             throw .conversion("duplicate key '\(name)' after conversion to string")
         }
     }

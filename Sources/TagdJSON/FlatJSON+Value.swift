@@ -34,11 +34,14 @@ extension FlatJSON {
     }
 
     /// Calls `body` with the document's root value; nil for an empty document.
-    public func withRoot<R>(_ body: (Value) -> R) -> R? {
+    public func withRoot<R, E: Error>(_ body: (Value) throws(E) -> R) throws(E) -> R? {
         guard !nodes.isEmpty else { return nil }
-        return nodes.withUnsafeBufferPointer { nodes in
-            bytes.withUnsafeBufferPointer { bytes in body(Value(nodes: nodes, bytes: bytes, index: 0)) }
+        let result = nodes.withUnsafeBufferPointer { nodes in
+            bytes.withUnsafeBufferPointer { bytes in
+                Result { () throws(E) -> R in try body(Value(nodes: nodes, bytes: bytes, index: 0)) }
+            }
         }
+        return try result.get()
     }
 
     /// Calls `body` with the value at node `index`.
@@ -112,8 +115,6 @@ extension FlatJSON.Value: JSONReadable {
             return true
         }
     }
-
-    public func hasMember(_ name: String) -> Bool { member(name) != nil }
 
     public func write(to out: inout JSONOutput) {
         switch kind {

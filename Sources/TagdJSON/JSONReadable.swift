@@ -19,8 +19,8 @@ public protocol JSONReadable {
     func allMembers(_ body: (_ key: UnsafeBufferPointer<UInt8>, _ value: Self) -> Bool) -> Bool
     /// As `allMembers`, in the order `JSONValue.encoded()` writes them (keys sorted by `String`'s `<`).
     func allMembersSorted(_ body: (_ key: UnsafeBufferPointer<UInt8>, _ value: Self) -> Bool) -> Bool
-    /// Whether an object has a member named `name` (false for any other kind).
-    func hasMember(_ name: String) -> Bool
+    /// The member of an object named `name` (nil when absent or not an object).
+    func member(_ name: String) -> Self?
     /// Appends what `JSONValue.encoded()` writes for the same value.
     func write(to out: inout JSONOutput)
     /// `==` as `JSONValue` has it (kinds must match: `1` is not `1.0`).
@@ -36,6 +36,9 @@ extension JSONReadable {
         if let i = intValue { return Double(i) }
         return doubleValue
     }
+
+    /// Whether an object has a member named `name` (false for any other kind).
+    public func hasMember(_ name: String) -> Bool { member(name) != nil }
 
     /// A string's text (allocates for long strings).
     public var stringText: String? {
@@ -93,10 +96,7 @@ extension JSONValue: JSONReadable {
         }
     }
 
-    public func hasMember(_ name: String) -> Bool {
-        guard case .object(let members) = self else { return false }
-        return members[name] != nil
-    }
+    public func member(_ name: String) -> JSONValue? { self[name] }
 
     public func write(to out: inout JSONOutput) {
         JSONWriter.write(self, to: &out)
