@@ -25,7 +25,35 @@ public struct FlatJSON: Sendable {
         bytes.reserveCapacity(byteCapacity)
     }
 
+    /// `value` in flat form.
+    public init(_ value: JSONValue) {
+        self.init()
+        appendValue(value)
+    }
+
     public var isEmpty: Bool { nodes.isEmpty }
+
+    /// Appends a tree's nodes (members in the dictionary's order).
+    public mutating func appendValue(_ value: JSONValue) {
+        switch value {
+        case .null: appendNull()
+        case .bool(let b): append(b)
+        case .int(let i): append(i)
+        case .double(let d): append(d)
+        case .string(let s): appendString(s)
+        case .array(let elements):
+            let mark = beginContainer(.array, count: elements.count)
+            for element in elements { appendValue(element) }
+            endContainer(mark)
+        case .object(let members):
+            let mark = beginContainer(.object, count: members.count)
+            for (key, member) in members {
+                appendString(key)
+                appendValue(member)
+            }
+            endContainer(mark)
+        }
+    }
 
     // MARK: - Filling, in document order
 
