@@ -5,7 +5,8 @@
 ///
 /// Containers announce their count; `begin...` returns a mark of the visitor's choosing, handed back to
 /// `endEntry` and `end...`. Unlike `LuaTapeDecodable`, nothing here catches a duplicate key after number
-/// to text conversion (`{[1] = "a", ["1"] = "b"}`): a visitor that keeps keys checks in `endEntry`.
+/// to text conversion (`{[1] = "a", ["1"] = "b"}`): a visitor that keeps keys checks in `endEntry`, and
+/// `beginTable` says when no check is needed.
 public protocol LuaTapeVisitor {
     /// Lua nil: only an absent argument or result reads as nil (tables never hold it).
     mutating func visitNil() throws(LuaError)
@@ -23,8 +24,10 @@ public protocol LuaTapeVisitor {
     /// A non-empty sequence `1...n` with no other keys: `count` values follow, then `endArray`.
     mutating func beginArray(count: Int) throws(LuaError) -> Int
     mutating func endArray(_ mark: Int) throws(LuaError)
-    /// Any other table: `count` times `visitKey`, one value, `endEntry`; then `endTable`.
-    mutating func beginTable(count: Int) throws(LuaError) -> Int
+    /// Any other table: `count` times `visitKey`, one value, `endEntry`; then `endTable`. `keysAreDistinct`
+    /// when every key was a string (short enough for the key cache), so no two keys have the same bytes;
+    /// false when some key was converted from a number (or was long), and keys may repeat.
+    mutating func beginTable(count: Int, keysAreDistinct: Bool) throws(LuaError) -> Int
     /// A key as text (numbers converted), valid UTF-8.
     mutating func visitKey(_ utf8: UnsafeBufferPointer<UInt8>) throws(LuaError) -> Int
     /// After the value of the key `visitKey` returned `key` for, in the table `beginTable` returned `table` for.

@@ -375,8 +375,9 @@ extension ResultTapeReader {
             try visitor.endArray(mark)
         case Int32(TAGD_TAPE_TABLE):
             let n = try count()
-            _ = try word()  // the shape: only templates use it
-            let table = try visitor.beginTable(count: n)
+            // A nonzero shape means every key came from the key cache: all strings (see `write_key`).
+            let shape = try word()
+            let table = try visitor.beginTable(count: n, keysAreDistinct: shape != 0)
             for _ in 0..<n {
                 let key = try visitKey(into: &visitor)
                 try visit(into: &visitor)

@@ -34,7 +34,11 @@ struct FlatJSONReader: LuaTapeVisitor {
 
     mutating func beginArray(count: Int) -> Int { json.beginContainer(.array, count: count) }
     mutating func endArray(_ mark: Int) { json.endContainer(mark) }
-    mutating func beginTable(count: Int) -> Int { json.beginContainer(.object, count: count) }
+    mutating func beginTable(count: Int, keysAreDistinct: Bool) -> Int {
+        let mark = json.beginContainer(.object, count: count)
+        if !keysAreDistinct { json.keysMayRepeat(inObject: mark) }
+        return mark
+    }
 
     mutating func visitKey(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
         json.appendString(utf8)

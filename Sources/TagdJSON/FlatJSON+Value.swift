@@ -21,14 +21,16 @@ extension FlatJSON {
 
         /// The member named `name` of an object (nil when absent or not an object).
         public func member(_ name: String) -> Value? {
+            guard kind == .object else { return nil }
             var name = name
             return name.withUTF8 { name in
-                var found: Value?
-                _ = allMembers { key, value in
-                    if FlatJSON.sameKey(key, name) { found = value }
-                    return found == nil
+                let nameIsASCII = UTF8Bytes.isASCII(name)
+                var key = index + 1
+                for _ in 0..<node.count {
+                    if FlatJSON.sameKey(utf8(at: key), nodes[key].isASCII, name, nameIsASCII) { return at(key + 1) }
+                    key = Int(nodes[key + 1].end)
                 }
-                return found
+                return nil
             }
         }
     }
@@ -104,7 +106,7 @@ extension FlatJSON.Value: JSONReadable {
             var key = index + 1
             for n in 0..<count {
                 var j = n
-                while j > 0, FlatJSON.precedes(utf8(at: key), utf8(at: sorted[j - 1])) {
+                while j > 0, precedes(key, sorted[j - 1]) {
                     sorted[j] = sorted[j - 1]
                     j -= 1
                 }
@@ -153,12 +155,8 @@ extension FlatJSON.Value: JSONReadable {
         case (.int, .int(let i)): return intValue == i
         case (.double, .double(let d)): return doubleValue == d
         case (.string, .string(var text)):
-            // Equal bytes are equal strings; otherwise only non-ASCII text can still be (canonically) equal.
-            let own = utf8(at: index)
-            return text.withUTF8 { other in
-                own.elementsEqual(other) || (!(FlatJSON.isASCII(own) && FlatJSON.isASCII(other))
-                    && String(decoding: own, as: UTF8.self) == String(decoding: other, as: UTF8.self))
-            }
+            let own = utf8(at: index), ownASCII = node.isASCII
+            return text.withUTF8 { FlatJSON.sameKey(own, ownASCII, $0, UTF8Bytes.isASCII($0)) }
         case (.array, .array), (.object, .object): return jsonValue == value
         default: return false
         }
@@ -188,26 +186,24 @@ extension FlatJSON.Value: JSONReadable {
     }
 }
 
+extension FlatJSON.Value {
+    /// Whether the key at node `a` sorts before the one at `b` as `String`'s `<` has it: byte order for
+    /// ASCII; Swift compares canonical forms, so other text is compared as strings.
+    @inline(__always)
+    func precedes(_ a: Int, _ b: Int) -> Bool {
+        if nodes[a].isASCII && nodes[b].isASCII { return UTF8Bytes.precedes(utf8(at: a), utf8(at: b)) }
+        return String(decoding: utf8(at: a), as: UTF8.self) < String(decoding: utf8(at: b), as: UTF8.self)
+    }
+}
+
 extension FlatJSON {
-    /// Whether key `a` sorts before `b` as `String`'s `<` has it: byte order for ASCII (and for NFC text
-    /// generally, but Swift compares canonical forms, so other text is compared as strings).
+    /// Whether two keys name the same `String` (canonical equivalence, as a dictionary has it).
     @inline(__always)
-    static func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        if isASCII(a) && isASCII(b) { return a.lexicographicallyPrecedes(b) }
-        return String(decoding: a, as: UTF8.self) < String(decoding: b, as: UTF8.self)
-    }
-
-    @inline(__always)
-    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var high: UInt8 = 0
-        for byte in bytes { high |= byte }
-        return high < 0x80
-    }
-
-    /// Whether two keys name the same `String` key (canonical equivalence, as a dictionary has it).
-    public static func sameKey(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        if a.elementsEqual(b) { return true }
-        if isASCII(a) && isASCII(b) { return false }
+    static func sameKey(
+        _ a: UnsafeBufferPointer<UInt8>, _ aIsASCII: Bool, _ b: UnsafeBufferPointer<UInt8>, _ bIsASCII: Bool
+    ) -> Bool {
+        if UTF8Bytes.equal(a, b) { return true }
+        if aIsASCII && bIsASCII { return false }
         return String(decoding: a, as: UTF8.self) == String(decoding: b, as: UTF8.self)
     }
 }

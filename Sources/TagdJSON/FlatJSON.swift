@@ -15,6 +15,9 @@ public struct FlatJSON: Sendable {
         /// The index after this node's subtree.
         var end: UInt32
         var kind: JSONKind
+        /// A string that is all ASCII: compared byte for byte (other text is compared as `String`s, which
+        /// compare canonical forms).
+        var isASCII = false
     }
 
     public private(set) var nodes: [Node] = []
@@ -67,7 +70,8 @@ public struct FlatJSON: Sendable {
         let offset = bytes.count
         bytes.append(contentsOf: utf8)
         nodes.append(Node(payload: UInt64(offset), count: UInt32(truncatingIfNeeded: utf8.count),
-                          end: UInt32(truncatingIfNeeded: nodes.count + 1), kind: .string))
+                          end: UInt32(truncatingIfNeeded: nodes.count + 1), kind: .string,
+                          isASCII: UTF8Bytes.isASCII(utf8)))
     }
 
     public mutating func appendString(_ text: String) {
@@ -85,21 +89,36 @@ public struct FlatJSON: Sendable {
 
     public mutating func endContainer(_ mark: Int) {
         nodes[mark].end = UInt32(truncatingIfNeeded: nodes.count)
+        nodes[mark].payload = 0  // the flags `keyRepeats` kept while the object was open
     }
 
-    /// Whether the key at node `key`, a member of the object opened at `object`, names the same `String` as
-    /// an earlier member's key (a dictionary would hold one of them).
-    public func keyRepeats(_ key: Int, inObject object: Int) -> Bool {
-        let name = string(at: key)
-        var earlier = object + 1
-        while earlier < key {
-            let other = string(at: earlier)
-            let same = name.withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in Self.sameKey(a, b) } }
-            if same { return true }
-            earlier = Int(nodes[earlier + 1].end)
-        }
-        return false
+    /// Says that the object opened at `object` may hold keys that are equal byte for byte (keys converted
+    /// from numbers, say), so `keyRepeats` must compare every key.
+    public mutating func keysMayRepeat(inObject object: Int) {
+        nodes[object].payload |= Self.mayRepeatFlag
     }
+
+    /// Whether the key at node `key`, a member of the object opened at `object` (not yet ended), names the
+    /// same `String` as an earlier member's key: a dictionary would hold one of them. Keys are compared only
+    /// when they can be equal: byte-equal ones when `keysMayRepeat` said so, canonically equal ones once a
+    /// key is not ASCII.
+    public mutating func keyRepeats(_ key: Int, inObject object: Int) -> Bool {
+        if !nodes[key].isASCII { nodes[object].payload |= Self.notASCIIFlag }
+        guard nodes[object].payload != 0 else { return false }
+        return withRoot { root in
+            let name = root.utf8(at: key)
+            let ascii = root.nodes[key].isASCII
+            var earlier = object + 1
+            while earlier < key {
+                if FlatJSON.sameKey(name, ascii, root.utf8(at: earlier), root.nodes[earlier].isASCII) { return true }
+                earlier = Int(root.nodes[earlier + 1].end)
+            }
+            return false
+        } ?? false
+    }
+
+    private static let mayRepeatFlag: UInt64 = 1
+    private static let notASCIIFlag: UInt64 = 2
 
     /// Appends `other`'s root value (a copy of its nodes, rebased).
     public mutating func append(contentsOf other: FlatJSON) {

@@ -44,19 +44,29 @@ import Testing
         #expect(longer.jsonValue == .object(expected))
     }
 
-    @Test func repeatedKeysAreFoundUpToCanonicalEquivalence() {
+    /// Keys checked as the Lua reader checks them: after each member, while the object is open.
+    func repeats(_ keys: [String], mayRepeat: Bool) -> [Bool] {
         var flat = FlatJSON()
-        let object = flat.beginContainer(.object, count: 3)
-        flat.appendString("é")
-        flat.appendNull()
-        flat.appendString("a")
-        flat.append(Int64(1))
-        let third = flat.nodes.count
-        flat.appendString("e\u{301}")
-        flat.appendNull()
+        let object = flat.beginContainer(.object, count: keys.count)
+        if mayRepeat { flat.keysMayRepeat(inObject: object) }
+        var found: [Bool] = []
+        for key in keys {
+            let index = flat.nodes.count
+            flat.appendString(key)
+            flat.appendNull()
+            found.append(flat.keyRepeats(index, inObject: object))
+        }
         flat.endContainer(object)
-        #expect(!flat.keyRepeats(3, inObject: object))
-        #expect(flat.keyRepeats(third, inObject: object))
+        return found
+    }
+
+    @Test func repeatedKeysAreFoundUpToCanonicalEquivalence() {
+        #expect(repeats(["é", "a", "e\u{301}"], mayRepeat: false) == [false, false, true])
+        #expect(repeats(["K", "x", "\u{212A}"], mayRepeat: false) == [false, false, true])
+        #expect(repeats(["1", "b", "1"], mayRepeat: true) == [false, false, true])
+        #expect(repeats(["1", "b", "c"], mayRepeat: true) == [false, false, false])
+        // Without the flag, ASCII keys are taken as distinct (Lua string keys are), so none is compared.
+        #expect(repeats(["a", "b", "c"], mayRepeat: false) == [false, false, false])
     }
 
     /// Random JSON: every kind of scalar, strings that need escaping, nested containers, empty ones.
