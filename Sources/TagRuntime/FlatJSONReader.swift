@@ -11,11 +11,26 @@ struct FlatJSONReader: LuaTapeVisitor {
         json = FlatJSON(nodeCapacity: nodeCapacity, byteCapacity: byteCapacity)
     }
 
-    /// Argument `i` of a native call, read as JSON.
-    static func read(_ args: LuaArguments, _ i: Int) throws(LuaArgumentError) -> FlatJSON {
-        var reader = FlatJSONReader()
+    /// Argument `i` of a native call, read as JSON into a new document of about the given size.
+    static func read(
+        _ args: LuaArguments, _ i: Int, nodeCapacity: Int = 64, byteCapacity: Int = 1_024
+    ) throws(LuaArgumentError) -> FlatJSON {
+        var reader = FlatJSONReader(nodeCapacity: nodeCapacity, byteCapacity: byteCapacity)
         try args.visit(i, into: &reader)
         return reader.json
+    }
+
+    /// Argument `i` read into `json` (emptied first), whose buffers are reused.
+    static func read(_ args: LuaArguments, _ i: Int, into json: inout FlatJSON) throws(LuaArgumentError) {
+        json.removeAll()
+        var reader = FlatJSONReader(json: json)
+        json = FlatJSON()  // the reader holds the only reference: appending copies nothing
+        defer { json = reader.json }
+        try args.visit(i, into: &reader)
+    }
+
+    private init(json: FlatJSON) {
+        self.json = json
     }
 
     mutating func visitNil() { json.appendNull() }

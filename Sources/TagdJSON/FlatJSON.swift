@@ -23,7 +23,10 @@ public struct FlatJSON: Sendable {
     public private(set) var nodes: [Node] = []
     public private(set) var bytes: [UInt8] = []
 
-    public init(nodeCapacity: Int = 64, byteCapacity: Int = 1_024) {
+    /// An empty document; allocates nothing until filled.
+    public init() {}
+
+    public init(nodeCapacity: Int, byteCapacity: Int = 1_024) {
         nodes.reserveCapacity(nodeCapacity)
         bytes.reserveCapacity(byteCapacity)
     }
@@ -35,6 +38,12 @@ public struct FlatJSON: Sendable {
     }
 
     public var isEmpty: Bool { nodes.isEmpty }
+
+    /// Empties the document, keeping its buffers' capacity for the next one.
+    public mutating func removeAll() {
+        nodes.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+    }
 
     /// Appends a tree's nodes (members in the dictionary's order).
     public mutating func appendValue(_ value: JSONValue) {

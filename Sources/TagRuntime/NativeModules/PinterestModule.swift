@@ -7,17 +7,22 @@ import UserDataHashing
 /// contract, and queue it. A bad event is returned to the script as `nil, message`, never sent, because
 /// Pinterest rejects a whole batch for one bad event.
 enum PinterestModule {
-    static func make(scope: InvocationScope, services: RuntimeServices) -> NativeModule {
+    static func make(scope: InvocationScope, services: RuntimeServices, scratch: FlatScratch) -> NativeModule {
         let hasher = UserDataHasher(normalizer: services.normalizer)
         let delivery = services.delivery
         return NativeModule(name: "pinterest", functions: [
             "send": { args in
                 // Both tables are read flat: no dictionary, array or string object per value.
-                let config = try FlatJSONReader.read(args, 1)
-                let destination = try config.withRoot { (root) throws(NativeFunctionError) in
-                    try PinterestModule.destination(from: root)
-                } ?? PinterestModule.destination(from: JSONValue.null)
-                var event = try FlatJSONReader.read(args, 2)
+                let destination = try scratch.withDocument { (config) throws(any Error) in
+                    try FlatJSONReader.read(args, 1, into: &config)
+                    return try config.withRoot { (root) throws(NativeFunctionError) in
+                        try PinterestModule.destination(from: root)
+                    } ?? PinterestModule.destination(from: JSONValue.null)
+                }
+                // The event is kept (the hit's report), so it gets a document of its own, sized like the last.
+                let size = scratch.lastEventSize
+                var event = try FlatJSONReader.read(args, 2, nodeCapacity: size.nodes, byteCapacity: size.bytes)
+                scratch.noteEvent(event)
                 let kind = event.withRoot(\.kind) ?? .null
                 guard kind == .object else {
                     throw NativeFunctionError("bad argument #2 to 'send' (table expected, got \(kind.name))")
@@ -45,7 +50,8 @@ enum PinterestModule {
         guard let userData = event.member("user_data"), userData.kind == .object,
               let wire = try hasher.wireForm(of: userData, unlessAlready: true)
         else { return nil }
-        var hashed = FlatJSON(nodeCapacity: 2 * wire.values.count + 2 * wire.fields.count + 1)
+        var hashed = FlatJSON(
+            nodeCapacity: wire.values.count + 2 * wire.fields.count + 1, byteCapacity: 80 * wire.values.count + 32)
         wire.append(to: &hashed)
         return (userData.index, hashed)
     }
