@@ -13,13 +13,23 @@ final class FlatScratch: Sendable {
     /// Calls `body` with the spare document; a nested use gets a fresh one.
     func withDocument<R, E: Error>(_ body: (inout FlatJSON) throws(E) -> R) throws(E) -> R {
         var json = spare.withLock { $0.take() } ?? FlatJSON()
-        defer { spare.withLock { $0 = json } }
+        defer {
+            // A script's one huge table should not stay allocated for the VM's lifetime.
+            let keep = json.nodes.capacity <= Self.maxNodes && json.bytes.capacity <= Self.maxBytes
+            spare.withLock { [json] in $0 = keep ? json : FlatJSON() }
+        }
         return try body(&json)
     }
 
     var lastEventSize: (nodes: Int, bytes: Int) { eventSize.withLock { $0 } }
 
+    /// Remembers `event`'s size for the next reservation, capped so one huge event does not make every
+    /// later one reserve as much.
     func noteEvent(_ event: FlatJSON) {
-        eventSize.withLock { $0 = (event.nodes.count, event.bytes.count) }
+        let size = (min(event.nodes.count, Self.maxNodes), min(event.bytes.count, Self.maxBytes))
+        eventSize.withLock { $0 = size }
     }
+
+    private static let maxNodes = 1_024
+    private static let maxBytes = 32_768
 }
