@@ -62,11 +62,27 @@ struct FlatJSONReader: LuaTapeVisitor {
 
     /// Checked after the value, as a dictionary insert would be: an error inside the value comes first.
     mutating func endEntry(key: Int, table: Int) throws(LuaError) {
-        if json.keyRepeats(key, inObject: table) {
-            let name = json.withNode(key) { $0.stringText ?? "" } ?? ""
-            throw .conversion("duplicate key '\(name)' after conversion to string")
+        guard json.keyMayRepeat(key, inObject: table) else { return }
+        let name = json.withNode(key) { $0.stringText ?? "" } ?? ""
+        let repeats: Bool
+        if json.memberCount(ofObject: table) <= Self.pairwiseLimit {
+            repeats = json.keyRepeats(key, inObject: table)
+        } else {
+            // Pairwise would be quadratic: a set of the keys so far, made at the first key that needs it (the
+            // flags that call for checks stay set, so every later key of the table is inserted).
+            var seen = largeTableKeys.removeValue(forKey: table) ?? json.keys(ofObject: table, before: key)
+            repeats = !seen.insert(name).inserted
+            largeTableKeys[table] = seen
         }
+        if repeats { throw .conversion("duplicate key '\(name)' after conversion to string") }
     }
 
-    mutating func endTable(_ mark: Int) { json.endContainer(mark) }
+    mutating func endTable(_ mark: Int) {
+        json.endContainer(mark)
+        if !largeTableKeys.isEmpty { largeTableKeys[mark] = nil }
+    }
+
+    /// The keys of open tables too large to compare pairwise, by mark (empty, so free, for usual tables).
+    private var largeTableKeys: [Int: Set<String>] = [:]
+    private static let pairwiseLimit = 32
 }

@@ -101,17 +101,22 @@ extension FlatJSON.Value: JSONReadable {
     public func allMembersSorted(_ body: (UnsafeBufferPointer<UInt8>, FlatJSON.Value) -> Bool) -> Bool {
         guard kind == .object else { return true }
         let count = Int(node.count)
-        // Key node indices, sorted by insertion sort in a stack buffer (objects are small).
+        // Key node indices, sorted: by insertion in a stack buffer for small objects (an event's), by
+        // `sort` for large ones.
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { sorted in
             var key = index + 1
             for n in 0..<count {
                 var j = n
-                while j > 0, precedes(key, sorted[j - 1]) {
+                while count <= 32, j > 0, precedes(key, sorted[j - 1]) {
                     sorted[j] = sorted[j - 1]
                     j -= 1
                 }
                 sorted[j] = key
                 key = Int(nodes[key + 1].end)
+            }
+            if count > 32 {
+                var buffer = sorted
+                buffer.sort { precedes($0, $1) }
             }
             for key in sorted where !body(utf8(at: key), at(key + 1)) { return false }
             return true

@@ -107,14 +107,18 @@ public struct FlatJSON: Sendable {
         nodes[object].payload |= Self.mayRepeatFlag
     }
 
-    /// Whether the key at node `key`, a member of the object opened at `object` (not yet ended), names the
-    /// same `String` as an earlier member's key: a dictionary would hold one of them. Keys are compared only
-    /// when they can be equal: byte-equal ones when `keysMayRepeat` said so, canonically equal ones once a
-    /// key is not ASCII.
-    public mutating func keyRepeats(_ key: Int, inObject object: Int) -> Bool {
+    /// Whether the key at node `key`, a member of the object opened at `object` (not yet ended), could name the
+    /// same `String` as an earlier key, so `keyRepeats` must look: byte-equal keys only when `keysMayRepeat` said
+    /// so (Lua's string keys are distinct), canonically equal ones once some key is not ASCII.
+    public mutating func keyMayRepeat(_ key: Int, inObject object: Int) -> Bool {
         if !nodes[key].isASCII { nodes[object].payload |= Self.notASCIIFlag }
-        guard nodes[object].payload != 0 else { return false }
-        return withRoot { root in
+        return nodes[object].payload != 0
+    }
+
+    /// Whether the key at node `key` names the same `String` as an earlier key of the object opened at
+    /// `object`: a dictionary would hold one of them. Compares pairwise: for small objects.
+    public func keyRepeats(_ key: Int, inObject object: Int) -> Bool {
+        withRoot { root in
             let name = root.utf8(at: key)
             let ascii = root.nodes[key].isASCII
             var earlier = object + 1
@@ -125,6 +129,22 @@ public struct FlatJSON: Sendable {
             return false
         } ?? false
     }
+
+    /// The keys of the object opened at `object` that come before node `key`, as strings (whose hashing, like
+    /// their `==`, respects canonical equivalence): for checking a large object's keys in a set.
+    public func keys(ofObject object: Int, before key: Int) -> Set<String> {
+        var keys = Set<String>()
+        var earlier = object + 1
+        while earlier < key {
+            let offset = Int(nodes[earlier].payload)
+            keys.insert(String(decoding: bytes[offset..<offset + Int(nodes[earlier].count)], as: UTF8.self))
+            earlier = Int(nodes[earlier + 1].end)
+        }
+        return keys
+    }
+
+    /// The member count the object at `object` announced.
+    public func memberCount(ofObject object: Int) -> Int { Int(nodes[object].count) }
 
     private static let mayRepeatFlag: UInt64 = 1
     private static let notASCIIFlag: UInt64 = 2

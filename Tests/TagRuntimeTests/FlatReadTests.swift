@@ -61,6 +61,11 @@ let flatProbe = NativeModule(name: "probe", functions: [
             ("probe.read({[true] = 1})", nil), ("probe.read({1, nil, 3})", nil), ("probe.read({ x = { y = {} } })", nil),
             ("local t = {} for i = 1, 40 do t['k' .. i] = i end return probe.read(t)", nil),
             ("local t = {} t.self = t return probe.read(t)", nil),
+            // Large tables: keys checked in a set, not pairwise; a repeat late in a big table is still found.
+            ("local t = {} for i = 1, 5000 do t[i * 2] = i end return probe.read(t)", nil),
+            ("local t = {} for i = 1, 5000 do t[i * 2] = i end t['10000'] = 0 return probe.read(t)", nil),
+            ("local t = {} for i = 1, 100 do t['k' .. i] = i end t['\u{E9}'] = 1 t['e\u{301}'] = 2 return probe.read(t)", nil),
+            ("local t = {} for i = 1, 3000 do t['k' .. i] = i end return probe.read(t)", nil),
         ]
         for (expression, message) in cases {
             let body = expression.hasPrefix("local") ? expression : "return \(expression)"
