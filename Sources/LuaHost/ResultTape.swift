@@ -359,7 +359,7 @@ extension ResultTapeReader {
             let slot = try valueSlot()
             let id = try word()
             guard cache.valueIDs[slot] == id else { throw .conversion("result value cache out of sync") }
-            try Self.withUTF8(cache.values[slot]) { (bytes) throws(LuaError) in try visitor.visitString(bytes) }
+            try Self.withUTF8(cache.values + slot) { (bytes) throws(LuaError) in try visitor.visitString(bytes) }
         case Int32(TAGD_TAPE_STR_DEF):
             let slot = try valueSlot()
             let id = try word()
@@ -398,7 +398,7 @@ extension ResultTapeReader {
             let id = try word()
             guard cache.ids[slot] == id else { throw .conversion("result key cache out of sync") }
             var mark = 0
-            try Self.withUTF8(cache.keys[slot]) { (bytes) throws(LuaError) in mark = try visitor.visitKey(bytes) }
+            try Self.withUTF8(cache.keys + slot) { (bytes) throws(LuaError) in mark = try visitor.visitKey(bytes) }
             return mark
         case Int32(TAGD_KEY_DEF):
             let slot = try slot()
@@ -414,14 +414,14 @@ extension ResultTapeReader {
         }
     }
 
-    /// `String.withUTF8` for a body that throws `LuaError` (a cached string is native, so this does not copy).
+    /// `String.withUTF8` on a cached string in place (no copy, so no retain and release), for a body that
+    /// throws `LuaError`. A cached string is native, so `withUTF8` does not change it.
     @inline(__always)
     static func withUTF8(
-        _ string: String, _ body: (UnsafeBufferPointer<UInt8>) throws(LuaError) -> Void
+        _ string: UnsafeMutablePointer<String>, _ body: (UnsafeBufferPointer<UInt8>) throws(LuaError) -> Void
     ) throws(LuaError) {
-        var string = string
         var failure: LuaError?
-        string.withUTF8 { bytes in
+        string.pointee.withUTF8 { bytes in
             do throws(LuaError) { try body(bytes) } catch { failure = error }
         }
         if let failure { throw failure }

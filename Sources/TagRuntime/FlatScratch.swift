@@ -23,10 +23,11 @@ final class FlatScratch: Sendable {
 
     var lastEventSize: (nodes: Int, bytes: Int) { eventSize.withLock { $0 } }
 
-    /// Remembers `event`'s size for the next reservation, capped so one huge event does not make every
-    /// later one reserve as much.
+    /// Remembers `event`'s size, with room for a slightly larger next one (ids and times vary in length), for
+    /// the next reservation; capped so one huge event does not make every later one reserve as much.
     func noteEvent(_ event: FlatJSON) {
-        let size = (min(event.nodes.count, Self.maxNodes), min(event.bytes.count, Self.maxBytes))
+        let nodes = event.nodes.count + event.nodes.count / 8 + 4, bytes = event.bytes.count + event.bytes.count / 8 + 32
+        let size = (min(nodes, Self.maxNodes), min(bytes, Self.maxBytes))
         eventSize.withLock { $0 = size }
     }
 
