@@ -138,7 +138,23 @@ public struct LuaArguments {
     /// in between; tables are read raw.
     public func value<Value: LuaTapeDecodable>(_ i: Int, as _: Value.Type) throws(LuaArgumentError) -> Value {
         if i < 1 || i > count { return .luaNil }
-        // Converted in C (non-raising) into the VM's result tape, then decoded.
+        return try readTape(i) { (reader) throws(LuaError) in try reader.value(as: Value.self) }
+    }
+
+    /// Hands argument `i` to `visitor` (`visitNil` when absent), with no tree built at all; tables are read
+    /// raw. An error the visitor throws is reported as this argument's, like a conversion error.
+    public func visit<Visitor: LuaTapeVisitor>(_ i: Int, into visitor: inout Visitor) throws(LuaArgumentError) {
+        if i < 1 || i > count {
+            do throws(LuaError) { try visitor.visitNil() } catch { throw argumentError(i, conversionMessage(error)) }
+            return
+        }
+        try readTape(i) { (reader) throws(LuaError) in try reader.visit(into: &visitor) }
+    }
+
+    /// Converts argument `i` in C (non-raising) into the VM's result tape, then lets `body` decode it.
+    private func readTape<R>(
+        _ i: Int, _ body: (inout ResultTapeReader) throws(LuaError) -> R
+    ) throws(LuaArgumentError) -> R {
         var out = tagd_bytes()
         let vm = tagd_vm_of(L)
         let status = tagd_read_stack(L, Int32(i), 1, Int32(clamping: maxDepth), &out)
@@ -146,7 +162,7 @@ public struct LuaArguments {
         case TAGD_OK:
             do {
                 var reader = ResultTapeReader(out, cache: keyCache)
-                let value = try reader.value(as: Value.self)
+                let value = try body(&reader)
                 tagd_results_done(vm, 1)
                 return value
             } catch {

@@ -341,3 +341,89 @@ struct ResultTapeReader {
         }
     }
 }
+
+// MARK: - Visiting
+
+extension ResultTapeReader {
+    /// Hands the next value to `visitor` (see `LuaTapeVisitor`), keeping the key and value caches in step
+    /// exactly as `value(as:)` does; shape templates are not used.
+    mutating func visit<Visitor: LuaTapeVisitor>(into visitor: inout Visitor) throws(LuaError) {
+        switch Int32(try byte()) {
+        case Int32(TAGD_TAPE_NIL): try visitor.visitNil()
+        case Int32(TAGD_TAPE_FALSE): try visitor.visit(false)
+        case Int32(TAGD_TAPE_TRUE): try visitor.visit(true)
+        case Int32(TAGD_TAPE_INT): try visitor.visit(Int64(bitPattern: try word()))
+        case Int32(TAGD_TAPE_DOUBLE): try visitor.visit(Double(bitPattern: try word()))
+        case Int32(TAGD_TAPE_STRING): try visitor.visitString(try utf8(try count()))
+        case Int32(TAGD_TAPE_STR_REF):
+            let slot = try valueSlot()
+            let id = try word()
+            guard cache.valueIDs[slot] == id else { throw .conversion("result value cache out of sync") }
+            try Self.withUTF8(cache.values + slot) { (bytes) throws(LuaError) in try visitor.visitString(bytes) }
+        case Int32(TAGD_TAPE_STR_DEF):
+            let slot = try valueSlot()
+            let id = try word()
+            let bytes = try utf8(try count())
+            cache.valueIDs[slot] = id
+            cache.values[slot] = String(decoding: bytes, as: UTF8.self)
+            try visitor.visitString(bytes)
+        case Int32(TAGD_TAPE_BYTES): try visitor.visitBytes(try utf8(try count()))
+        case Int32(TAGD_TAPE_ARRAY):
+            let n = try count()
+            let mark = try visitor.beginArray(count: n)
+            for _ in 0..<n { try visit(into: &visitor) }
+            try visitor.endArray(mark)
+        case Int32(TAGD_TAPE_TABLE):
+            let n = try count()
+            // A nonzero shape means every key came from the key cache: all strings (see `write_key`).
+            let shape = try word()
+            let table = try visitor.beginTable(count: n, keysAreDistinct: shape != 0)
+            for _ in 0..<n {
+                let key = try visitKey(into: &visitor)
+                try visit(into: &visitor)
+                try visitor.endEntry(key: key, table: table)
+            }
+            try visitor.endTable(table)
+        case Int32(TAGD_TAPE_NULL): try visitor.visitNull()
+        case Int32(TAGD_TAPE_FUNCTION): try visitor.visitFunction()
+        default: throw .conversion("malformed result tape")
+        }
+    }
+
+    /// A table key, as `key(wantString:)` reads it, handed to `visitor` as bytes.
+    private mutating func visitKey<Visitor: LuaTapeVisitor>(into visitor: inout Visitor) throws(LuaError) -> Int {
+        switch Int32(try byte()) {
+        case Int32(TAGD_KEY_REF):
+            let slot = try slot()
+            let id = try word()
+            guard cache.ids[slot] == id else { throw .conversion("result key cache out of sync") }
+            var mark = 0
+            try Self.withUTF8(cache.keys + slot) { (bytes) throws(LuaError) in mark = try visitor.visitKey(bytes) }
+            return mark
+        case Int32(TAGD_KEY_DEF):
+            let slot = try slot()
+            let id = try word()
+            let bytes = try utf8(try count())
+            cache.ids[slot] = id
+            cache.keys[slot] = String(decoding: bytes, as: UTF8.self)
+            return try visitor.visitKey(bytes)
+        case Int32(TAGD_KEY_TEXT):
+            return try visitor.visitKey(try utf8(try count()))
+        default:
+            throw .conversion("malformed result tape")
+        }
+    }
+
+    /// `String.withUTF8` on a cached string in place (no copy, so no retain and release), for a body that
+    /// throws `LuaError`. A cached string is native, so `withUTF8` does not change it.
+    @inline(__always)
+    static func withUTF8(
+        _ string: UnsafeMutablePointer<String>, _ body: (UnsafeBufferPointer<UInt8>) throws(LuaError) -> Void
+    ) throws(LuaError) {
+        var failure: LuaError?
+        string.pointee.withUTF8 { bytes in
+            do throws(LuaError) { try body(bytes) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+}

@@ -136,7 +136,7 @@ extension ConversionEventValidator {
         if let maximum = node.maximum, number > maximum {
             violations.append(ContractViolation(path: path, message: "must be at most \(Self.show(maximum)), got \(Self.show(value))"))
         }
-        if node.isInt64, case .double(let d) = value, !(d >= -9.223_372_036_854_775_808e18 && d < 9.223_372_036_854_775_808e18) {
+        if node.isInt64, case .double(let d) = value, !Self.fitsInt64(d) {
             violations.append(ContractViolation(path: path, message: "does not fit a 64-bit integer"))
         }
     }
@@ -212,29 +212,47 @@ extension ConversionEventValidator {
         Self.value(value, hasKind: SchemaNode.TypeKind(type))
     }
 
-    static func value(_ value: JSONValue, hasKind kind: SchemaNode.TypeKind) -> Bool {
-        switch (kind, value) {
+    static func value(_ value: some JSONReadable, hasKind kind: SchemaNode.TypeKind) -> Bool {
+        switch (kind, value.kind) {
         case (.string, .string), (.boolean, .bool), (.array, .array), (.object, .object): return true
         case (.number, .int), (.number, .double), (.integer, .int): return true
-        case (.integer, .double(let d)): return d.isFinite && d == d.rounded(.towardZero) && abs(d) < 1e15
+        case (.integer, .double):
+            guard let d = value.doubleValue else { return false }
+            return d.isFinite && d == d.rounded(.towardZero) && abs(d) < 1e15
         default: return false
         }
     }
 
+    /// Whether a double converts to an `Int64` without overflow (the schema's `int64` format).
+    @inline(__always)
+    static func fitsInt64(_ d: Double) -> Bool {
+        d >= -9.223_372_036_854_775_808e18 && d < 9.223_372_036_854_775_808e18
+    }
+
     static func isSHA256Hex(_ text: String) -> Bool {
         guard text.utf8.count == 64 else { return false }
-        // A branch-free pass over the contiguous bytes: walking the UTF-8 view index by index cost
-        // more than the rest of validating an event.
         var text = text
-        return text.withUTF8 { bytes in
-            var invalid: UInt8 = 0
-            for byte in bytes {
-                let notDigit: UInt8 = byte &- 0x30 < 10 ? 0 : 1
-                let notLowerHex: UInt8 = byte &- 0x61 < 6 ? 0 : 1
-                invalid |= notDigit & notLowerHex
-            }
-            return invalid == 0
+        return text.withUTF8(isSHA256Hex)
+    }
+
+    /// A branch-free pass over the contiguous bytes: walking the UTF-8 view index by index cost more than the
+    /// rest of validating an event.
+    static func isSHA256Hex(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == 64 else { return false }
+        var invalid: UInt8 = 0
+        for byte in bytes {
+            let notDigit: UInt8 = byte &- 0x30 < 10 ? 0 : 1
+            let notLowerHex: UInt8 = byte &- 0x61 < 6 ? 0 : 1
+            invalid |= notDigit & notLowerHex
         }
+        return invalid == 0
+    }
+
+    /// Unicode scalars in valid UTF-8: the bytes that are not continuation bytes (`String.unicodeScalars.count`).
+    static func scalarCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 0
+        for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+        return count
     }
 
     static func join(_ path: String, _ field: String) -> String {

@@ -51,6 +51,20 @@ public final class PinterestSender: Service, Sendable {
 
     /// Accepts one event for a destination, or says why not. Never waits on the network.
     public func submit(_ event: JSONValue, to destination: PinterestDestination) throws(SubmitError) -> SubmitOutcome {
+        try submit(checking: event, to: destination)
+    }
+
+    /// As `submit(_: JSONValue, to:)`, for an event read into a flat document (`pinterest.send`'s path).
+    public func submit(_ event: FlatJSON, to destination: PinterestDestination) throws(SubmitError) -> SubmitOutcome {
+        guard let outcome = try event.withRoot({ (root) throws(SubmitError) in try submit(checking: root, to: destination) })
+        else { return try submit(checking: JSONValue.null, to: destination) }
+        return outcome
+    }
+
+    /// One body for both JSON forms: the validator is generic, specialized for each.
+    private func submit<Event: JSONReadable>(
+        checking event: Event, to destination: PinterestDestination
+    ) throws(SubmitError) -> SubmitOutcome {
         guard state.withLock({ $0.acceptsEvents }) else { throw .shuttingDown }
 
         // Checked and encoded in one walk; `check` explains a refusal (same violations as `validateEvent`).
@@ -58,17 +72,17 @@ public final class PinterestSender: Service, Sendable {
         if let encoded = validator.encodeEventIfValid(event) {
             json = encoded
         } else {
-            let violations = validator.validateEvent(event)
+            let violations = validator.validateEvent(event.jsonValue)
             guard violations.isEmpty else {
                 count(\.invalid, 1, metrics.invalid)
                 throw .invalidEvent(violations)
             }
-            json = EncodedEvent.bytes(of: event)  // unreachable while the two walks agree (tested)
+            json = EncodedEvent.bytes(of: event.jsonValue)  // unreachable while the two walks agree (tested)
         }
 
         // Validation guarantees both are strings.
-        let eventName = event["event_name"]?.stringValue ?? ""
-        let eventID = event["event_id"]?.stringValue ?? ""
+        let eventName = event.member("event_name")?.stringText ?? ""
+        let eventID = event.member("event_id")?.stringText ?? ""
         let key = Self.dedupKey(destination.adAccountID, eventName, eventID)
         guard dedup.insertIfAbsent(key, ttl: configuration.dedupWindow) else {
             count(\.duplicates, 1, metrics.duplicate)

@@ -5,6 +5,15 @@ import TagdJSON
 /// Where `pinterest.send` hands events: the batching sender in the server, a recorder in tools and tests.
 public protocol ConversionDelivery: Sendable {
     func submit(_ event: JSONValue, to destination: PinterestDestination) throws -> PinterestSender.SubmitOutcome
+    /// `pinterest.send`'s path: the event as read from Lua, never made into a tree by the sender.
+    func submit(_ event: FlatJSON, to destination: PinterestDestination) throws -> PinterestSender.SubmitOutcome
+}
+
+extension ConversionDelivery {
+    /// For deliveries that keep trees (tools and tests): the same event, as a tree.
+    public func submit(_ event: FlatJSON, to destination: PinterestDestination) throws -> PinterestSender.SubmitOutcome {
+        try submit(event.jsonValue, to: destination)
+    }
 }
 
 extension PinterestSender: ConversionDelivery {}

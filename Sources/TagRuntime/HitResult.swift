@@ -51,9 +51,13 @@ public struct SubmittedConversion: Sendable {
     /// The conversion token the tag used, so tag tests can pin it. Never logged.
     public let token: String
     public let dryRun: Bool
-    public let event: JSONValue
+    /// The event as the script's table was read (a flat document: a hit keeps one per send, and only reports
+    /// and tests look at it, so it is made into a tree only when asked).
+    let flatEvent: FlatJSON
     /// `queued`, `duplicate`, `dry_run`, or the error returned to the script.
     public let outcome: String
+
+    public var event: JSONValue { flatEvent.jsonValue }
 }
 
 /// A `Set-Cookie` a tag asked for.

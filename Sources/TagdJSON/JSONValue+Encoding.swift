@@ -77,8 +77,14 @@ public enum JSONWriter {
 
     /// `"key":`, after a comma unless it is the object's first member.
     public static func writeKey(_ key: String, first: Bool, to out: inout JSONOutput) {
+        var key = key
+        key.withUTF8 { writeKey(utf8: $0, first: first, to: &out) }
+    }
+
+    /// As `writeKey(_:first:to:)`, for a key's UTF-8 bytes.
+    public static func writeKey(utf8 key: UnsafeBufferPointer<UInt8>, first: Bool, to out: inout JSONOutput) {
         if !first { out.append(UInt8(ascii: ",")) }
-        writeString(key, to: &out)
+        writeString(utf8: key, to: &out)
         out.append(UInt8(ascii: ":"))
     }
 
@@ -112,14 +118,17 @@ public enum JSONWriter {
     }
 
     public static func writeString(_ s: String, to out: inout JSONOutput) {
-        out.append(UInt8(ascii: "\""))
         var text = s
-        text.withUTF8 { bytes in
-            // Most strings need no escape: copy them whole.
-            if !needsEscape(bytes) {
-                out.append(bytes)
-                return
-            }
+        text.withUTF8 { writeString(utf8: $0, to: &out) }
+    }
+
+    /// As `writeString(_:to:)`, for valid UTF-8 bytes.
+    public static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout JSONOutput) {
+        out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copy them whole.
+        if !needsEscape(bytes) {
+            out.append(bytes)
+        } else {
             for byte in bytes {
                 switch byte {
                 case UInt8(ascii: "\""): out.append("\\\"")

@@ -54,15 +54,17 @@ extension JSONValue {
     }
 
     /// The JSON type name used in error messages ("string", "object", ...).
-    public var typeName: String {
+    public var typeName: String { kind.name }
+
+    public var kind: JSONKind {
         switch self {
-        case .null: return "null"
-        case .bool: return "boolean"
-        case .int: return "integer"
-        case .double: return "number"
-        case .string: return "string"
-        case .array: return "array"
-        case .object: return "object"
+        case .null: return .null
+        case .bool: return .bool
+        case .int: return .int
+        case .double: return .double
+        case .string: return .string
+        case .array: return .array
+        case .object: return .object
         }
     }
 }

@@ -38,7 +38,12 @@ public enum SHA256Hex {
     public static func isWireHash(_ s: String) -> Bool {
         let utf8 = s.utf8
         guard utf8.count == 64 else { return false }
-        return utf8.withContiguousStorageIfAvailable { $0.allSatisfy(ASCII.isLowerHexDigit) }
+        return utf8.withContiguousStorageIfAvailable { isWireHash(utf8: $0) }
             ?? utf8.allSatisfy(ASCII.isLowerHexDigit)
+    }
+
+    /// As `isWireHash(_:)`, for UTF-8 bytes.
+    public static func isWireHash(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.count == 64 && bytes.allSatisfy(ASCII.isLowerHexDigit)
     }
 }

@@ -14,7 +14,7 @@ public enum UnicodeText {
     /// `s` without leading and trailing White_Space / U+FEFF.
     public static func trim(_ s: String) -> String {
         // The usual case: starts and ends with a visible ASCII character, so there is nothing to trim.
-        if let first = s.utf8.first, let last = s.utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+        if let first = s.utf8.first, let last = s.utf8.last, endsAreVisibleASCII(first, last) {
             return s
         }
         let scalars = s.unicodeScalars
@@ -22,6 +22,18 @@ public enum UnicodeText {
         let last = scalars.lastIndex(where: { !isSpace($0) }) ?? first
         if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return s }
         return String(scalars[first...last])
+    }
+
+    /// Whether trimming leaves `utf8` (valid UTF-8) as it is.
+    static func isTrimmed(utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = utf8.first, let last = utf8.last else { return true }
+        if endsAreVisibleASCII(first, last) { return true }
+        return trim(String(decoding: utf8, as: UTF8.self)).utf8.count == utf8.count
+    }
+
+    @inline(__always)
+    private static func endsAreVisibleASCII(_ first: UInt8, _ last: UInt8) -> Bool {
+        first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80
     }
 
     /// Canonical composition (NFC), so "e" + U+0301 and "é" hash the same. ASCII is already NFC.

@@ -34,94 +34,109 @@ public struct UserDataHasher: Sendable {
 
     /// The wire form of `userData`. Fields are visited in a fixed order, so the first error reported for a
     /// given input is always the same.
+    public func hash(_ userData: [String: JSONValue]) throws(UserDataError) -> [String: JSONValue] {
+        guard let wire = try wireForm(of: JSONValue.object(userData), unlessAlready: true) else { return userData }
+        return wire.dictionary
+    }
+
+    /// The wire form of a `user_data` object (of either JSON form); nil when `unlessAlready` and the input
+    /// already is the wire form (which the same call would produce).
     ///
     /// One pass over the keys classifies them and notes whether the input already is the wire form (every
     /// hashed field a non-empty array of distinct lower-case SHA-256 hex strings, every plain field a trimmed
-    /// non-empty string), which is what this function produces: `pinterest.send`'s second look at an event
-    /// hashed by the tag then costs a scan, not a rebuild.
-    public func hash(_ userData: [String: JSONValue]) throws(UserDataError) -> [String: JSONValue] {
-        // Where each key is, by position: the hashed fields in `fields` order, then the plain keys. Indices,
-        // not values, so the scan of an event already in wire form retains nothing.
-        var slots = InlineArray<16, Dictionary<String, JSONValue>.Index?>(repeating: nil)
+    /// non-empty string): `pinterest.send`'s second look at an event hashed by the tag then costs a scan, not
+    /// a rebuild.
+    public func wireForm<UserData: JSONReadable>(
+        of userData: UserData, unlessAlready: Bool
+    ) throws(UserDataError) -> WireUserData? {
+        // Where each key's value is, by position: the hashed fields in `fields` order, then the plain keys.
+        var slots = InlineArray<16, UserData?>(repeating: nil)
         var unknown: String? = nil
         var isWireForm = true
-        var index = userData.startIndex
-        while index != userData.endIndex {
-            let (key, value) = userData[index]
-            switch UserDataKey(key) {
+        _ = userData.allMembers { key, value in
+            switch UserDataKey(utf8: key) {
             case .hashed(let field)?:
-                slots[field.order] = index
+                slots[field.order] = value
                 if isWireForm { isWireForm = Self.isWireHashes(value) }
             case .plain(let order)?:
-                slots[Self.fields.count + order] = index
+                slots[Self.fields.count + order] = value
                 if isWireForm { isWireForm = Self.isWirePlain(value) }
             case nil:
+                let key = String(decoding: key, as: UTF8.self)
                 if unknown.map({ key < $0 }) ?? true { unknown = key }
             }
-            userData.formIndex(after: &index)
+            return true
         }
         if let unknown { throw .unknownField(unknown) }
-        if isWireForm { return userData }
+        if isWireForm && unlessAlready { return nil }
 
-        var out: [String: JSONValue] = [:]
-        out.reserveCapacity(userData.count)
+        var wire = WireUserData(capacity: userData.itemCount)
         for field in Self.fields {
-            guard let index = slots[field.order] else { continue }
-            let hashes = try hashes(field, userData.values[index])
-            if !hashes.isEmpty { out[field.rawValue] = .array(hashes) }
+            guard let value = slots[field.order] else { continue }
+            try appendHashes(field, value, to: &wire)
         }
         for (order, key) in UserDataKey.plainKeys.enumerated() {
-            guard let index = slots[Self.fields.count + order] else { continue }
-            if let plain = try Self.plain(key, userData.values[index]) { out[key] = .string(plain) }
+            guard let value = slots[Self.fields.count + order] else { continue }
+            if let plain = try Self.plain(key, value.jsonValue) { wire.appendPlain(key, plain) }
         }
-        return out
+        return wire
     }
 
     /// `UserDataField.allCases`, made once (the synthesized getter builds a new array per call).
     private static let fields = UserDataField.allCases
 
     /// A hashed field as `hash` writes it: a non-empty array of distinct wire hashes.
-    private static func isWireHashes(_ value: JSONValue) -> Bool {
-        guard case .array(let elements) = value, !elements.isEmpty else { return false }
-        for (i, element) in elements.enumerated() {
-            guard case .string(let hash) = element, SHA256Hex.isWireHash(hash) else { return false }
-            for j in 0..<i where elements[j] == element { return false }
+    private static func isWireHashes(_ value: some JSONReadable) -> Bool {
+        guard value.kind == .array, value.itemCount > 0 else { return false }
+        var index = 0
+        var distinct = true
+        let allHashes = value.allElements { element in
+            guard element.withUTF8({ SHA256Hex.isWireHash(utf8: $0) }) == true else { return false }
+            var position = 0
+            _ = value.allElements { earlier in
+                guard position < index else { return false }
+                position += 1
+                if earlier.withUTF8({ a in element.withUTF8 { b in a.elementsEqual(b) } }) == true { distinct = false }
+                return distinct
+            }
+            index += 1
+            return distinct
         }
-        return true
+        return allHashes && distinct
     }
 
     /// A plain field as `hash` writes it: a trimmed non-empty string.
-    private static func isWirePlain(_ value: JSONValue) -> Bool {
-        guard case .string(let text) = value, !text.isEmpty else { return false }
-        return UnicodeText.trim(text).utf8.count == text.utf8.count
+    private static func isWirePlain(_ value: some JSONReadable) -> Bool {
+        value.withUTF8 { !$0.isEmpty && UnicodeText.isTrimmed(utf8: $0) } ?? false
     }
 
-    private func hashes(_ field: UserDataField, _ value: JSONValue) throws(UserDataError) -> [JSONValue] {
-        switch value {
+    /// Appends the wire hashes of one field's value (a scalar or an array of scalars; nulls skipped).
+    private func appendHashes(_ field: UserDataField, _ value: some JSONReadable, to wire: inout WireUserData) throws(UserDataError) {
+        let start = wire.values.count
+        switch value.kind {
         case .null:
-            return []
+            return
         case .string, .int, .double:
-            return hashedValue(field, value).map { [.string($0)] } ?? []
-        case .array(let elements):
-            var hashes: [JSONValue] = []
-            hashes.reserveCapacity(elements.count)
-            for element in elements {
-                switch element {
+            if let hash = hashedValue(field, value.jsonValue) { wire.appendHash(hash, fieldStart: start) }
+        case .array:
+            var failure: UserDataError?
+            _ = value.allElements { element in
+                switch element.kind {
                 case .null:
-                    continue
+                    return true
                 case .string, .int, .double:
-                    // Linear de-duplication: these arrays hold a handful of values at most.
-                    if let hash = hashedValue(field, element).map(JSONValue.string), !hashes.contains(hash) {
-                        hashes.append(hash)
-                    }
+                    if let hash = hashedValue(field, element.jsonValue) { wire.appendHash(hash, fieldStart: start) }
+                    return true
                 case .bool, .array, .object:
-                    throw .wrongType(field: field.rawValue, type: element.typeName)
+                    failure = .wrongType(field: field.rawValue, type: element.kind.name)
+                    return false
                 }
             }
-            return hashes
+            if let failure { throw failure }
         case .bool, .object:
-            throw .wrongType(field: field.rawValue, type: value.typeName)
+            throw .wrongType(field: field.rawValue, type: value.kind.name)
         }
+        wire.closeHashedField(field.rawValue, start: start)
     }
 
     /// A never-hashed value as a plain string: trimmed, numbers in decimal, empty dropped.

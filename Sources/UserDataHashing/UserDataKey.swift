@@ -16,6 +16,11 @@ enum UserDataKey: Equatable {
         self = kind
     }
 
+    init?(utf8 key: UnsafeBufferPointer<UInt8>) {
+        guard let kind = Self.classify(key) else { return nil }
+        self = kind
+    }
+
     private static func classify(_ b: UnsafeBufferPointer<UInt8>) -> UserDataKey? {
         switch b.count {
         case 2:

@@ -4,7 +4,7 @@ import UserDataHashing
 
 /// `hash`: SHA-256 and Pinterest's normalization rules, done natively because they must be fast and exact.
 enum HashModule {
-    static func make(services: RuntimeServices) -> NativeModule {
+    static func make(services: RuntimeServices, scratch: FlatScratch = FlatScratch()) -> NativeModule {
         let normalizer = services.normalizer
         let hasher = UserDataHasher(normalizer: normalizer)
         return NativeModule(name: "hash", scalarFunctions: [
@@ -23,12 +23,20 @@ enum HashModule {
                 return normalizer.normalize(field, value).map(LuaValue.string) ?? LuaValue.nil
             },
             "user_data": { args in
-                let table = try args.value(1, as: JSONValue.self)
-                guard case .object(let fields) = table else {
-                    throw NativeFunctionError("bad argument #1 to 'user_data' (table expected, got \(table.typeName))")
+                // Read flat (into the VM's reused document), hashed into two arrays, written straight into Lua:
+                // no tree either way.
+                let wire = try scratch.withDocument { (table) throws(LuaArgumentError) in
+                    try FlatJSONReader.read(args, 1, into: &table)
+                    return table.withRoot { root -> Result<WireUserData, any Error> in
+                        guard root.kind == .object else {
+                            return .failure(NativeFunctionError(
+                                "bad argument #1 to 'user_data' (table expected, got \(root.kind.name))"))
+                        }
+                        // Built even when the input already is the wire form: the result is a new table.
+                        return Result { try hasher.wireForm(of: root, unlessAlready: false) ?? WireUserData() }
+                    }
                 }
-                // Written straight into Lua from the hasher's JSON: no `LuaValue` copy.
-                return JSONValue.object(try hasher.hash(fields))
+                return try wire?.get() ?? WireUserData()
             },
         ])
     }

@@ -7,47 +7,70 @@ import UserDataHashing
 /// contract, and queue it. A bad event is returned to the script as `nil, message`, never sent, because
 /// Pinterest rejects a whole batch for one bad event.
 enum PinterestModule {
-    static func make(scope: InvocationScope, services: RuntimeServices) -> NativeModule {
+    static func make(scope: InvocationScope, services: RuntimeServices, scratch: FlatScratch) -> NativeModule {
         let hasher = UserDataHasher(normalizer: services.normalizer)
         let delivery = services.delivery
         return NativeModule(name: "pinterest", functions: [
             "send": { args in
-                let destination = try destination(from: try args.value(1, as: JSONValue.self))
-                var event = try args.value(2, as: JSONValue.self)
-                guard case .object(var fields) = event else {
-                    throw NativeFunctionError("bad argument #2 to 'send' (table expected, got \(event.typeName))")
+                // Both tables are read flat: no dictionary, array or string object per value.
+                let destination = try scratch.withDocument { (config) throws(any Error) in
+                    try FlatJSONReader.read(args, 1, into: &config)
+                    return try config.withRoot { (root) throws(NativeFunctionError) in
+                        try PinterestModule.destination(from: root)
+                    } ?? PinterestModule.destination(from: JSONValue.null)
                 }
-                event = .null  // `fields` is then the only reference: replacing user_data copies nothing
+                // The event is kept (the hit's report), so it gets a document of its own, sized like the last.
+                let size = scratch.lastEventSize
+                var event = try FlatJSONReader.read(args, 2, nodeCapacity: size.nodes, byteCapacity: size.bytes)
+                scratch.noteEvent(event)
+                let kind = event.withRoot(\.kind) ?? .null
+                guard kind == .object else {
+                    throw NativeFunctionError("bad argument #2 to 'send' (table expected, got \(kind.name))")
+                }
                 do {
-                    if case .object(let userData)? = fields["user_data"] {
-                        fields["user_data"] = .object(try hasher.hash(userData))
+                    let rehash = try event.withRoot { (root) throws(UserDataError) in try hashedUserData(root, hasher) }
+                    if let (index, hashed) = rehash ?? nil {
+                        event = event.replacing(valueAt: index, with: hashed)
                     }
-                    event = .object(fields)
                     let outcome = try delivery.submit(event, to: destination)
                     let name = outcomeName(outcome, dryRun: destination.isDryRun)
                     scope.record(conversion(destination, event, name))
                     return [.bool(true), .string(name)]
                 } catch {
                     let message = "\(error)"
-                    scope.record(conversion(destination, .object(fields), message))
+                    scope.record(conversion(destination, event, message))
                     return [.nil, .string(message)]
                 }
             }
         ])
     }
 
-    static func destination(from config: JSONValue) throws -> PinterestDestination {
-        guard case .object(let fields) = config else {
-            throw NativeFunctionError("bad argument #1 to 'send' (table expected, got \(config.typeName))")
+    /// The event's `user_data` in wire form and where it is; nil when there is none or it already is.
+    static func hashedUserData(_ event: FlatJSON.Value, _ hasher: UserDataHasher) throws(UserDataError) -> (Int, FlatJSON)? {
+        guard let userData = event.member("user_data"), userData.kind == .object,
+              let wire = try hasher.wireForm(of: userData, unlessAlready: true)
+        else { return nil }
+        var hashed = FlatJSON(
+            nodeCapacity: wire.values.count + 2 * wire.fields.count + 1, byteCapacity: 80 * wire.values.count + 32)
+        wire.append(to: &hashed)
+        return (userData.index, hashed)
+    }
+
+    static func destination(from config: some JSONReadable) throws(NativeFunctionError) -> PinterestDestination {
+        guard config.kind == .object else {
+            throw NativeFunctionError("bad argument #1 to 'send' (table expected, got \(config.kind.name))")
         }
         let account: String
-        switch fields["ad_account_id"] {
-        case .string(let s)?: account = s
-        case .int(let i)?: account = String(i)
-        default: throw NativeFunctionError("pinterest.send: config.ad_account_id is required")
+        let accountValue = config.member("ad_account_id")
+        if let text = accountValue?.stringText {
+            account = text
+        } else if let number = accountValue?.intValue {
+            account = String(number)
+        } else {
+            throw NativeFunctionError("pinterest.send: config.ad_account_id is required")
         }
-        let token = fields["token"]?.stringValue ?? ""
-        let test = fields["test"]?.boolValue ?? false
+        let token = config.member("token")?.stringText ?? ""
+        let test = config.member("test")?.boolValue ?? false
         do {
             return try PinterestDestination(adAccountID: account, token: token, testMode: test)
         } catch {
@@ -63,9 +86,9 @@ enum PinterestModule {
         }
     }
 
-    static func conversion(_ destination: PinterestDestination, _ event: JSONValue, _ outcome: String) -> SubmittedConversion {
+    static func conversion(_ destination: PinterestDestination, _ event: FlatJSON, _ outcome: String) -> SubmittedConversion {
         SubmittedConversion(
             adAccountID: destination.adAccountID, testMode: destination.testMode, token: destination.token,
-            dryRun: destination.isDryRun, event: event, outcome: outcome)
+            dryRun: destination.isDryRun, flatEvent: event, outcome: outcome)
     }
 }

@@ -1,0 +1,36 @@
+import Synchronization
+import TagdJSON
+
+/// A VM's reusable flat document, for the tables native functions read and drop (`pinterest.send`'s config,
+/// `hash.user_data`'s input): its buffers keep their capacity from call to call, so reading them allocates
+/// nothing once warm (a fresh document per read cost two allocations, each large enough to send malloc down
+/// its slow path). It also remembers the size of the last event `pinterest.send` kept, so the next one is
+/// reserved at once instead of grown.
+final class FlatScratch: Sendable {
+    private let spare = Mutex<FlatJSON?>(FlatJSON())
+    private let eventSize = Mutex<(nodes: Int, bytes: Int)>((64, 1_024))
+
+    /// Calls `body` with the spare document; a nested use gets a fresh one.
+    func withDocument<R, E: Error>(_ body: (inout FlatJSON) throws(E) -> R) throws(E) -> R {
+        var json = spare.withLock { $0.take() } ?? FlatJSON()
+        defer {
+            // A script's one huge table should not stay allocated for the VM's lifetime.
+            let keep = json.nodes.capacity <= Self.maxNodes && json.bytes.capacity <= Self.maxBytes
+            spare.withLock { [json] in $0 = keep ? json : FlatJSON() }
+        }
+        return try body(&json)
+    }
+
+    var lastEventSize: (nodes: Int, bytes: Int) { eventSize.withLock { $0 } }
+
+    /// Remembers `event`'s size, with room for a slightly larger next one (ids and times vary in length), for
+    /// the next reservation; capped so one huge event does not make every later one reserve as much.
+    func noteEvent(_ event: FlatJSON) {
+        let nodes = event.nodes.count + event.nodes.count / 8 + 4, bytes = event.bytes.count + event.bytes.count / 8 + 32
+        let size = (min(nodes, Self.maxNodes), min(bytes, Self.maxBytes))
+        eventSize.withLock { $0 = size }
+    }
+
+    private static let maxNodes = 1_024
+    private static let maxBytes = 32_768
+}

@@ -1,0 +1,214 @@
+extension FlatJSON {
+    /// One value of a document, read in place: two base pointers and an index, so walking costs no reference
+    /// counting. Valid only inside the `withRoot` call that made it.
+    public struct Value {
+        let nodes: UnsafeBufferPointer<Node>
+        let bytes: UnsafeBufferPointer<UInt8>
+        /// The node's index in the document (for `replacing(valueAt:with:)`).
+        public let index: Int
+
+        @inline(__always)
+        var node: Node { nodes[index] }
+
+        @inline(__always)
+        func at(_ index: Int) -> Value { Value(nodes: nodes, bytes: bytes, index: index) }
+
+        @inline(__always)
+        func utf8(at index: Int) -> UnsafeBufferPointer<UInt8> {
+            let offset = Int(nodes[index].payload)
+            return UnsafeBufferPointer(rebasing: bytes[offset..<offset + Int(nodes[index].count)])
+        }
+
+        /// The member named `name` of an object (nil when absent or not an object).
+        public func member(_ name: String) -> Value? {
+            guard kind == .object else { return nil }
+            var name = name
+            return name.withUTF8 { name in
+                let nameIsASCII = UTF8Bytes.isASCII(name)
+                var key = index + 1
+                for _ in 0..<node.count {
+                    if FlatJSON.sameKey(utf8(at: key), nodes[key].isASCII, name, nameIsASCII) { return at(key + 1) }
+                    key = Int(nodes[key + 1].end)
+                }
+                return nil
+            }
+        }
+    }
+
+    /// Calls `body` with the document's root value; nil for an empty document.
+    public func withRoot<R, E: Error>(_ body: (Value) throws(E) -> R) throws(E) -> R? {
+        guard !nodes.isEmpty else { return nil }
+        let result = nodes.withUnsafeBufferPointer { nodes in
+            bytes.withUnsafeBufferPointer { bytes in
+                Result { () throws(E) -> R in try body(Value(nodes: nodes, bytes: bytes, index: 0)) }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Calls `body` with the value at node `index`.
+    public func withNode<R>(_ index: Int, _ body: (Value) -> R) -> R? {
+        guard index < nodes.count else { return nil }
+        return withRoot { body($0.at(index)) }
+    }
+
+    /// The root as a tree (`.null` for an empty document).
+    public var jsonValue: JSONValue { withRoot(\.jsonValue) ?? .null }
+
+    /// What `JSONValue.encoded()` writes for the root.
+    public func encoded() -> [UInt8] {
+        var out = JSONOutput(capacity: 256)
+        withRoot { $0.write(to: &out) }
+        return out.bytes
+    }
+}
+
+extension FlatJSON.Value: JSONReadable {
+    public var kind: JSONKind { node.kind }
+
+    public var boolValue: Bool? { kind == .bool ? node.payload != 0 : nil }
+
+    public var intValue: Int64? { kind == .int ? Int64(bitPattern: node.payload) : nil }
+
+    public var doubleValue: Double? { kind == .double ? Double(bitPattern: node.payload) : nil }
+
+    public var itemCount: Int { kind == .array || kind == .object ? Int(node.count) : 0 }
+
+    public func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        kind == .string ? body(utf8(at: index)) : nil
+    }
+
+    public func allElements(_ body: (FlatJSON.Value) -> Bool) -> Bool {
+        guard kind == .array else { return true }
+        var child = index + 1
+        for _ in 0..<node.count {
+            if !body(at(child)) { return false }
+            child = Int(nodes[child].end)
+        }
+        return true
+    }
+
+    public func allMembers(_ body: (UnsafeBufferPointer<UInt8>, FlatJSON.Value) -> Bool) -> Bool {
+        guard kind == .object else { return true }
+        var key = index + 1
+        for _ in 0..<node.count {
+            if !body(utf8(at: key), at(key + 1)) { return false }
+            key = Int(nodes[key + 1].end)
+        }
+        return true
+    }
+
+    public func allMembersSorted(_ body: (UnsafeBufferPointer<UInt8>, FlatJSON.Value) -> Bool) -> Bool {
+        guard kind == .object else { return true }
+        let count = Int(node.count)
+        // Key node indices, sorted: by insertion in a stack buffer for small objects (an event's), by
+        // `sort` for large ones.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { sorted in
+            var key = index + 1
+            for n in 0..<count {
+                var j = n
+                while count <= 32, j > 0, precedes(key, sorted[j - 1]) {
+                    sorted[j] = sorted[j - 1]
+                    j -= 1
+                }
+                sorted[j] = key
+                key = Int(nodes[key + 1].end)
+            }
+            if count > 32 {
+                var buffer = sorted
+                buffer.sort { precedes($0, $1) }
+            }
+            for key in sorted where !body(utf8(at: key), at(key + 1)) { return false }
+            return true
+        }
+    }
+
+    public func write(to out: inout JSONOutput) {
+        switch kind {
+        case .null: out.append("null")
+        case .bool: out.append(node.payload != 0 ? "true" : "false")
+        case .int: JSONWriter.writeInteger(Int64(bitPattern: node.payload), to: &out)
+        case .double: JSONWriter.writeDouble(Double(bitPattern: node.payload), to: &out)
+        case .string: JSONWriter.writeString(utf8: utf8(at: index), to: &out)
+        case .array:
+            out.append(UInt8(ascii: "["))
+            var first = true
+            _ = allElements { element in
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                element.write(to: &out)
+                return true
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object:
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            _ = allMembersSorted { key, value in
+                JSONWriter.writeKey(utf8: key, first: first, to: &out)
+                first = false
+                value.write(to: &out)
+                return true
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    public func isEqual(to value: JSONValue) -> Bool {
+        switch (kind, value) {
+        case (.null, .null): return true
+        case (.bool, .bool(let b)): return boolValue == b
+        case (.int, .int(let i)): return intValue == i
+        case (.double, .double(let d)): return doubleValue == d
+        case (.string, .string(var text)):
+            let own = utf8(at: index), ownASCII = node.isASCII
+            return text.withUTF8 { FlatJSON.sameKey(own, ownASCII, $0, UTF8Bytes.isASCII($0)) }
+        case (.array, .array), (.object, .object): return jsonValue == value
+        default: return false
+        }
+    }
+
+    public var jsonValue: JSONValue {
+        switch kind {
+        case .null: return .null
+        case .bool: return .bool(node.payload != 0)
+        case .int: return .int(Int64(bitPattern: node.payload))
+        case .double: return .double(Double(bitPattern: node.payload))
+        case .string: return .string(String(decoding: utf8(at: index), as: UTF8.self))
+        case .array:
+            var elements: [JSONValue] = []
+            elements.reserveCapacity(itemCount)
+            _ = allElements { elements.append($0.jsonValue); return true }
+            return .array(elements)
+        case .object:
+            var members: [String: JSONValue] = [:]
+            members.reserveCapacity(itemCount)
+            _ = allMembers { key, value in
+                members[String(decoding: key, as: UTF8.self)] = value.jsonValue
+                return true
+            }
+            return .object(members)
+        }
+    }
+}
+
+extension FlatJSON.Value {
+    /// Whether the key at node `a` sorts before the one at `b` as `String`'s `<` has it: byte order for
+    /// ASCII; Swift compares canonical forms, so other text is compared as strings.
+    @inline(__always)
+    func precedes(_ a: Int, _ b: Int) -> Bool {
+        if nodes[a].isASCII && nodes[b].isASCII { return UTF8Bytes.precedes(utf8(at: a), utf8(at: b)) }
+        return String(decoding: utf8(at: a), as: UTF8.self) < String(decoding: utf8(at: b), as: UTF8.self)
+    }
+}
+
+extension FlatJSON {
+    /// Whether two keys name the same `String` (canonical equivalence, as a dictionary has it).
+    @inline(__always)
+    static func sameKey(
+        _ a: UnsafeBufferPointer<UInt8>, _ aIsASCII: Bool, _ b: UnsafeBufferPointer<UInt8>, _ bIsASCII: Bool
+    ) -> Bool {
+        if UTF8Bytes.equal(a, b) { return true }
+        if aIsASCII && bIsASCII { return false }
+        return String(decoding: a, as: UTF8.self) == String(decoding: b, as: UTF8.self)
+    }
+}

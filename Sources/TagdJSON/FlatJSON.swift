@@ -1,0 +1,194 @@
+/// A JSON document in two arrays: its nodes in document order, indices instead of references, and the bytes
+/// of its strings and keys in one buffer. Filling and walking one costs no reference counting per value and two
+/// allocations per document, where a `JSONValue` tree costs a dictionary or array per container and a
+/// `String` per long string; the hot path of a hit (`pinterest.send`, `hash.user_data`) uses this form.
+///
+/// Layout: a container's node is followed by its contents; an object's by, per member, a key node (kind
+/// `.string`) and then the value's nodes. Every node records where its subtree ends, so a walk skips a
+/// member without visiting it. Strings are valid UTF-8 (whoever fills it must see to that).
+public struct FlatJSON: Sendable {
+    public struct Node: Sendable {
+        /// Int or double bits, 0/1 for a bool, the byte offset of a string.
+        var payload: UInt64
+        /// A string's byte count, an array's elements, an object's members.
+        var count: UInt32
+        /// The index after this node's subtree.
+        var end: UInt32
+        var kind: JSONKind
+        /// A string that is all ASCII: compared byte for byte (other text is compared as `String`s, which
+        /// compare canonical forms).
+        var isASCII = false
+    }
+
+    public private(set) var nodes: [Node] = []
+    public private(set) var bytes: [UInt8] = []
+
+    /// An empty document; allocates nothing until filled.
+    public init() {}
+
+    public init(nodeCapacity: Int, byteCapacity: Int = 1_024) {
+        nodes.reserveCapacity(nodeCapacity)
+        bytes.reserveCapacity(byteCapacity)
+    }
+
+    /// `value` in flat form.
+    public init(_ value: JSONValue) {
+        self.init()
+        appendValue(value)
+    }
+
+    public var isEmpty: Bool { nodes.isEmpty }
+
+    /// Empties the document, keeping its buffers' capacity for the next one.
+    public mutating func removeAll() {
+        nodes.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends a tree's nodes (members in the dictionary's order).
+    public mutating func appendValue(_ value: JSONValue) {
+        switch value {
+        case .null: appendNull()
+        case .bool(let b): append(b)
+        case .int(let i): append(i)
+        case .double(let d): append(d)
+        case .string(let s): appendString(s)
+        case .array(let elements):
+            let mark = beginContainer(.array, count: elements.count)
+            for element in elements { appendValue(element) }
+            endContainer(mark)
+        case .object(let members):
+            let mark = beginContainer(.object, count: members.count)
+            for (key, member) in members {
+                appendString(key)
+                appendValue(member)
+            }
+            endContainer(mark)
+        }
+    }
+
+    // MARK: - Filling, in document order
+
+    public mutating func appendNull() { scalar(.null, 0) }
+    public mutating func append(_ value: Bool) { scalar(.bool, value ? 1 : 0) }
+    public mutating func append(_ value: Int64) { scalar(.int, UInt64(bitPattern: value)) }
+    public mutating func append(_ value: Double) { scalar(.double, value.bitPattern) }
+
+    /// A string or an object's key (the same node): `utf8` must be valid UTF-8.
+    public mutating func appendString(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let offset = bytes.count
+        bytes.append(contentsOf: utf8)
+        nodes.append(Node(payload: UInt64(offset), count: UInt32(truncatingIfNeeded: utf8.count),
+                          end: UInt32(truncatingIfNeeded: nodes.count + 1), kind: .string,
+                          isASCII: UTF8Bytes.isASCII(utf8)))
+    }
+
+    public mutating func appendString(_ text: String) {
+        var text = text
+        text.withUTF8 { appendString($0) }
+    }
+
+    /// Opens an array or object of `count` elements or members; returns the mark `endContainer` wants once
+    /// they are appended (an object's as key, value, key, value...).
+    public mutating func beginContainer(_ kind: JSONKind, count: Int) -> Int {
+        precondition(kind == .array || kind == .object)
+        nodes.append(Node(payload: 0, count: UInt32(truncatingIfNeeded: count), end: 0, kind: kind))
+        return nodes.count - 1
+    }
+
+    public mutating func endContainer(_ mark: Int) {
+        nodes[mark].end = UInt32(truncatingIfNeeded: nodes.count)
+        nodes[mark].payload = 0  // the flags `keyRepeats` kept while the object was open
+    }
+
+    /// Says that the object opened at `object` may hold keys that are equal byte for byte (keys converted
+    /// from numbers, say), so `keyRepeats` must compare every key.
+    public mutating func keysMayRepeat(inObject object: Int) {
+        nodes[object].payload |= Self.mayRepeatFlag
+    }
+
+    /// Whether the key at node `key`, a member of the object opened at `object` (not yet ended), could name the
+    /// same `String` as an earlier key, so `keyRepeats` must look: byte-equal keys only when `keysMayRepeat` said
+    /// so (Lua's string keys are distinct), canonically equal ones once some key is not ASCII.
+    public mutating func keyMayRepeat(_ key: Int, inObject object: Int) -> Bool {
+        if !nodes[key].isASCII { nodes[object].payload |= Self.notASCIIFlag }
+        return nodes[object].payload != 0
+    }
+
+    /// Whether the key at node `key` names the same `String` as an earlier key of the object opened at
+    /// `object`: a dictionary would hold one of them. Compares pairwise: for small objects.
+    public func keyRepeats(_ key: Int, inObject object: Int) -> Bool {
+        withRoot { root in
+            let name = root.utf8(at: key)
+            let ascii = root.nodes[key].isASCII
+            var earlier = object + 1
+            while earlier < key {
+                if FlatJSON.sameKey(name, ascii, root.utf8(at: earlier), root.nodes[earlier].isASCII) { return true }
+                earlier = Int(root.nodes[earlier + 1].end)
+            }
+            return false
+        } ?? false
+    }
+
+    /// The keys of the object opened at `object` that come before node `key`, as strings (whose hashing, like
+    /// their `==`, respects canonical equivalence): for checking a large object's keys in a set.
+    public func keys(ofObject object: Int, before key: Int) -> Set<String> {
+        var keys = Set<String>()
+        var earlier = object + 1
+        while earlier < key {
+            let offset = Int(nodes[earlier].payload)
+            keys.insert(String(decoding: bytes[offset..<offset + Int(nodes[earlier].count)], as: UTF8.self))
+            earlier = Int(nodes[earlier + 1].end)
+        }
+        return keys
+    }
+
+    /// The member count the object at `object` announced.
+    public func memberCount(ofObject object: Int) -> Int { Int(nodes[object].count) }
+
+    private static let mayRepeatFlag: UInt64 = 1
+    private static let notASCIIFlag: UInt64 = 2
+
+    /// Appends `other`'s root value (a copy of its nodes, rebased).
+    public mutating func append(contentsOf other: FlatJSON) {
+        append(other, nodes: 0..<other.nodes.count)
+    }
+
+    /// The document with the value at node `index` replaced by `other`'s root value.
+    public func replacing(valueAt index: Int, with other: FlatJSON) -> FlatJSON {
+        var result = FlatJSON(nodeCapacity: nodes.count + other.nodes.count, byteCapacity: bytes.count + other.bytes.count)
+        let removedEnd = Int(nodes[index].end)
+        let shift = other.nodes.count - (removedEnd - index)
+        result.append(self, nodes: 0..<index)
+        // Containers that enclose the replaced value end later (or earlier) by `shift`.
+        for i in 0..<index where Int(nodes[i].end) > index {
+            result.nodes[i].end = UInt32(Int(nodes[i].end) + shift)
+        }
+        result.append(other, nodes: 0..<other.nodes.count)
+        result.append(self, nodes: removedEnd..<nodes.count)
+        return result
+    }
+
+    private mutating func append(_ other: FlatJSON, nodes range: Range<Int>) {
+        let shift = nodes.count - range.lowerBound
+        for i in range {
+            var node = other.nodes[i]
+            if node.kind == .string {
+                node.payload = UInt64(bytes.count)
+                bytes.append(contentsOf: other.string(at: i))
+            }
+            node.end = UInt32(Int(node.end) + shift)
+            nodes.append(node)
+        }
+    }
+
+    @inline(__always)
+    private mutating func scalar(_ kind: JSONKind, _ payload: UInt64) {
+        nodes.append(Node(payload: payload, count: 0, end: UInt32(truncatingIfNeeded: nodes.count + 1), kind: kind))
+    }
+
+    private func string(at index: Int) -> ArraySlice<UInt8> {
+        let offset = Int(nodes[index].payload)
+        return bytes[offset..<offset + Int(nodes[index].count)]
+    }
+}

@@ -1,0 +1,52 @@
+/// Comparisons of UTF-8 text as bytes, for the flat paths (`FlatJSON`, the validator's property table): eight
+/// bytes at a time where a `Sequence` algorithm would go byte by byte through an iterator.
+public enum UTF8Bytes {
+    /// Whether two byte strings are identical.
+    @inline(__always)
+    public static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        return firstDifference(a, b) == nil
+    }
+
+    /// Whether every byte is ASCII.
+    public static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var offset = 0, high: UInt64 = 0
+        while offset + 8 <= bytes.count {
+            high |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        while offset < bytes.count {
+            high |= UInt64(base[offset])
+            offset += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// Whether `a` sorts before `b` byte by byte (for ASCII, and any NFC text, String's `<`).
+    @inline(__always)
+    public static func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let index = firstDifference(a, b) else { return a.count < b.count }
+        return a[index] < b[index]
+    }
+
+    /// The first index below both counts where the bytes differ; nil when one is a prefix of the other.
+    @inline(__always)
+    static func firstDifference(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        let count = min(a.count, b.count)
+        guard count > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return nil }
+        var offset = 0
+        while offset + 8 <= count {
+            let x = UnsafeRawPointer(pa).loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let y = UnsafeRawPointer(pb).loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            if x != y { break }
+            offset += 8
+        }
+        while offset < count {
+            if pa[offset] != pb[offset] { return offset }
+            offset += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,209 @@
+import LuaHost
+import PinterestCAPI
+import TagdJSON
+import Testing
+import UserDataHashing
+
+@testable import TagRuntime
+
+/// Reads argument 1 flat (defining cache entries), as a tree, and flat again (through the caches), and says
+/// whether all three agree: the same value, or the same error message.
+let flatProbe = NativeModule(name: "probe", functions: [
+    "read": { args in
+        let first = Result { () throws(LuaArgumentError) in try FlatJSONReader.read(args, 1).jsonValue }
+        let tree = Result { () throws(LuaArgumentError) in try args.value(1, as: JSONValue.self) }
+        let again = Result { () throws(LuaArgumentError) in try FlatJSONReader.read(args, 1).jsonValue }
+        switch (first, tree, again) {
+        case (.success(let a), .success(let b), .success(let c)):
+            return [.bool(a == b && c == b), .nil]
+        case (.failure(let a), .failure(let b), .failure(let c)):
+            return [.bool(a.message == b.message && c.message == b.message), .string(b.message)]
+        default:
+            return [.bool(false), .string("one path failed, the other did not")]
+        }
+    }
+])
+
+/// The flat reading of `pinterest.send` and `hash.user_data` against the `JSONValue` reading it replaced.
+@Suite struct FlatReadTests {
+    let vm: LuaVM
+    let services = RuntimeServices(delivery: RecordingDelivery(), now: { 1_767_225_600 }, vmCount: 1)
+
+    init() throws {
+        vm = try LuaVM(modules: [flatProbe, HashModule.make(services: services)])
+    }
+
+    func call(_ source: String, _ args: [LuaValue] = []) throws -> [LuaValue] {
+        let function = try vm.load(source: source, chunkName: "tags/flat.lua")
+        defer { vm.release(function) }
+        return try vm.call(function, args, owner: "tags/flat.lua")
+    }
+
+    @Test func generatedTablesReadTheSameEitherWay() throws {
+        var generator = SplitMix(seed: 2026)
+        for _ in 0..<400 {
+            let json = ValueBridgeTests.tree(&generator, depth: 0)
+            let results = try call("return function(t) return probe.read(t) end", [LuaValue(json)])
+            #expect(results.first == .bool(true), "\(json.encodedString()) \(results)")
+        }
+    }
+
+    @Test func edgeCasesReadTheSameEitherWayAndErrorsKeepTheirWording() throws {
+        let cases: [(String, String?)] = [
+            (#"probe.read({[1] = "a", ["1"] = "b"})"#, "duplicate key '1' after conversion to string"),
+            (#"probe.read({["\u{E9}"] = 1, ["e\u{301}"] = 2})"#, "duplicate key 'é' after conversion to string"),
+            ("probe.read({ f = function() end })", "a function cannot be converted to JSON"),
+            ("probe.read({ a = { b = { function() end } } })", "a function cannot be converted to JSON"),
+            (#"probe.read({ a = { [2] = "x", [1] = function() end }, [1] = "y", ["1"] = 2 })"#, nil),
+            (#"probe.read("\xff\xfe ok")"#, nil), (#"probe.read({ k = "\xff" })"#, nil),
+            ("probe.read()", nil), ("probe.read(nil)", nil), ("probe.read(1.5)", nil), ("probe.read(2^53)", nil),
+            ("probe.read({1, 2, 3})", nil), ("probe.read({})", nil), ("probe.read({[1.5] = 1, [2] = 2})", nil),
+            ("probe.read({[true] = 1})", nil), ("probe.read({1, nil, 3})", nil), ("probe.read({ x = { y = {} } })", nil),
+            ("local t = {} for i = 1, 40 do t['k' .. i] = i end return probe.read(t)", nil),
+            ("local t = {} t.self = t return probe.read(t)", nil),
+            // Large tables: keys checked in a set, not pairwise; a repeat late in a big table is still found.
+            ("local t = {} for i = 1, 5000 do t[i * 2] = i end return probe.read(t)", nil),
+            ("local t = {} for i = 1, 5000 do t[i * 2] = i end t['10000'] = 0 return probe.read(t)", nil),
+            ("local t = {} for i = 1, 100 do t['k' .. i] = i end t['\u{E9}'] = 1 t['e\u{301}'] = 2 return probe.read(t)", nil),
+            ("local t = {} for i = 1, 3000 do t['k' .. i] = i end return probe.read(t)", nil),
+        ]
+        for (expression, message) in cases {
+            let body = expression.hasPrefix("local") ? expression : "return \(expression)"
+            let results = try call("return function() \(body) end")
+            #expect(results.first == .bool(true), "\(expression): \(results)")
+            if let message {
+                #expect(results.dropFirst().first == .string("bad argument #1 to 'read' (\(message))"), "\(expression)")
+            }
+        }
+    }
+
+    @Test func hashUserDataReturnsWhatTheHasherMakes() throws {
+        let hasher = UserDataHasher(normalizer: services.normalizer)
+        var generator = SplitMix(seed: 77)
+        for _ in 0..<400 {
+            let userData = Self.userData(&generator)
+            var expected: JSONValue?, expectedError = ""
+            do {
+                expected = .object(try hasher.hash(userData))
+            } catch {
+                expectedError = "\(error)"
+            }
+            var got: JSONValue?, gotError = ""
+            do {
+                let results = try call("return function(t) return hash.user_data(t) end", [LuaValue(JSONValue.object(userData))])
+                got = Self.json(results.first ?? .nil)
+            } catch {
+                gotError = "\(error)"
+            }
+            #expect(got == expected, "\(JSONValue.object(userData).encodedString())")
+            #expect(gotError.hasSuffix(expectedError), "\(gotError) vs \(expectedError)")
+            #expect((got == nil) == (expected == nil))
+        }
+    }
+
+    @Test func hashUserDataRefusesWhatItRefusedBefore() throws {
+        for (argument, message) in [
+            ("'x'", "bad argument #1 to 'user_data' (table expected, got string)"),
+            ("", "bad argument #1 to 'user_data' (table expected, got null)"),
+            ("{ em = function() end }", "bad argument #1 to 'user_data' (a function cannot be converted to JSON)"),
+            ("{ em = true }", #"user_data: field "em" cannot be a boolean"#),
+            ("{ nope = 1 }", #"user_data: unknown field "nope""#),
+        ] {
+            let error = try #require(throws: LuaError.self) { try call("return function() return hash.user_data(\(argument)) end") }
+            #expect(error.description.contains(message), "\(error)")
+        }
+    }
+
+    /// A Lua table read back, as JSON (tables as objects, sequences as arrays).
+    static func json(_ value: LuaValue) -> JSONValue {
+        switch value {
+        case .string(let s): return .string(s)
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .bool(let b): return .bool(b)
+        case .array(let a): return .array(a.map(json))
+        case .table(let t): return .object(t.mapValues(json))
+        default: return .null
+        }
+    }
+
+    /// Random user data: every field, plain, hashed and already-hashed values, numbers, arrays, bad types.
+    static func userData(_ g: inout SplitMix) -> [String: JSONValue] {
+        let keys = ["em", "ph", "fn", "ln", "ct", "st", "zp", "country", "external_id", "ge", "db", "hashed_maids",
+                    "client_ip_address", "client_user_agent", "click_id", "partner_id"]
+        let wire = SHA256Hex.hash("a@b.co")
+        let values: [JSONValue] = [
+            " John@Example.com ", "+1 (650) 555-1212", 2108, 12.5, .string(wire), .string(wire.uppercased()), "", "  ",
+            "San Francisco", "ca", "1990-01-31", "f", "Mozilla/5.0 (X11)", " 10.0.0.1 ", .null,
+            [.string(wire), .string(wire)], ["a@b.co", " A@B.CO "], [.string(wire)],
+        ]
+        var out: [String: JSONValue] = [:]
+        for _ in 0..<Int(g.next() % 7) {
+            out[keys[Int(g.next() % UInt64(keys.count))]] = values[Int(g.next() % UInt64(values.count))]
+        }
+        switch g.next() % 20 {
+        case 0: out["bogus"] = 1
+        case 1: out["em"] = true
+        case 2: out["ph"] = [[1]]
+        case 3: out["client_user_agent"] = ["x"]
+        default: break
+        }
+        return out
+    }
+}
+
+/// `pinterest.send` through a tag: the same answers to the script as when it read trees.
+@Suite struct FlatSendTests {
+    @Test func sendAnswersAsBefore() async throws {
+        let delivery = RecordingDelivery()
+        let services = RuntimeServices(delivery: delivery, now: { 1_767_225_600 }, vmCount: 1)
+        let source = #"""
+            local config = { ad_account_id = 549755885175, token = "t" }
+            local function try(f)
+              local ok, a, b = pcall(f)
+              return tostring(ok) .. "|" .. tostring(a) .. "|" .. tostring(b)
+            end
+            local valid = { event_name = "checkout", action_source = "web", event_time = 1767225600, event_id = "e-1",
+              user_data = { em = " John@Example.com ", client_ip_address = "203.0.113.7", client_user_agent = "UA" },
+              custom_data = { value = "10.50", currency = "USD", content_ids = { "a", "b" } } }
+            return { trigger = { events = { "*" } }, fire = function()
+              return table.concat({
+                try(function() return pinterest.send(config, "x") end),
+                try(function() return pinterest.send(config, { f = function() end }) end),
+                try(function() return pinterest.send(config) end),
+                try(function() return pinterest.send({}, {}) end),
+                try(function() return pinterest.send("x", {}) end),
+                try(function() return pinterest.send(config, { event_name = "checkout" }) end),
+                try(function() return pinterest.send(config, { user_data = { em = true } }) end),
+                try(function() return pinterest.send(config, { [1] = "a", ["1"] = "b" }) end),
+                try(function() return pinterest.send(config, valid) end),
+              }, "\n")
+            end }
+            """#
+        let engine = try TagEngine(bundle: TagBundle(tags: [TagFile(path: "tags/s.lua", source: source)], templates: []), services: services)
+        let result = await engine.process(event: ["event_name": "purchase"])
+        let run = try #require(result.tagRuns.first)
+        let lines = (run.outcome ?? "").split(separator: "\n").map(String.init)
+        #expect(lines.count == 9, "\(run)")
+        guard lines.count == 9 else { return }
+        #expect(lines[0].hasPrefix("false|") && lines[0].hasSuffix("bad argument #2 to 'send' (table expected, got string)|nil"))
+        #expect(lines[1].hasSuffix("bad argument #2 to 'send' (a function cannot be converted to JSON)|nil"))
+        #expect(lines[2].hasSuffix("bad argument #2 to 'send' (table expected, got null)|nil"))
+        #expect(lines[3].hasSuffix("pinterest.send: config.ad_account_id is required|nil"))
+        #expect(lines[4].hasSuffix("bad argument #1 to 'send' (table expected, got string)|nil"))
+        #expect(lines[5].hasPrefix("true|nil|event breaks Pinterest's contract: "))
+        #expect(lines[6] == #"true|nil|user_data: field "em" cannot be a boolean"#)
+        #expect(lines[7].hasSuffix("bad argument #2 to 'send' (duplicate key '1' after conversion to string)|nil"))
+        #expect(lines[8] == "true|true|queued")
+
+        // What the hit reports is what was delivered: user data hashed, kinds kept.
+        let record = try #require(delivery.recorded.first)
+        #expect(delivery.recorded.count == 1)
+        #expect(record.event["user_data"]?["em"] == ["855f96e983f1f8e8be944692b6f719fd54329826cb62e98015efee8e2e071dd4"])
+        #expect(record.event["event_time"] == .int(1_767_225_600))
+        #expect(run.conversions.count == 3)
+        #expect(run.conversions.last?.event == record.event)
+        #expect(run.conversions.first?.event["event_name"] == "checkout")
+        #expect(run.conversions.first?.outcome.hasPrefix("event breaks Pinterest's contract") == true)
+    }
+}

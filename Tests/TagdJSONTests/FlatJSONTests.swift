@@ -1,0 +1,111 @@
+import TagdJSON
+import Testing
+
+/// `FlatJSON` must read, compare and encode exactly as the `JSONValue` tree it was made from.
+@Suite struct FlatJSONTests {
+    @Test func generatedTreesRoundTripAndEncodeTheSame() {
+        var generator = Mix(seed: 11)
+        for _ in 0..<2_000 {
+            let tree = Self.tree(&generator, depth: 0)
+            let flat = FlatJSON(tree)
+            #expect(flat.jsonValue == tree, "\(tree.encodedString())")
+            #expect(flat.encoded() == tree.encoded(), "\(tree.encodedString())")
+            #expect(flat.withRoot { $0.isEqual(to: tree) } == true)
+            #expect(flat.withRoot(\.kind) == tree.kind)
+        }
+    }
+
+    @Test func keysSortAsStringsDo() {
+        // Non-ASCII keys, one decomposed (e + U+0301), ASCII neighbours and an empty key.
+        let tree: JSONValue = ["é": 1, "e\u{301}x": 2, "f": 3, "E": 4, "": 5, "zz": 6, "Ω": 7, "\u{212A}": 8]
+        #expect(FlatJSON(tree).encoded() == tree.encoded())
+    }
+
+    @Test func largeObjectsEncodeSortedToo() {
+        var members: [String: JSONValue] = [:]
+        for i in 0..<500 { members["key\(i * 7919 % 1000)é\(i % 3)"] = .int(Int64(i)) }
+        let tree = JSONValue.object(members)
+        #expect(FlatJSON(tree).encoded() == tree.encoded())
+    }
+
+    @Test func stringsCompareAsStringsDo() {
+        let flat = FlatJSON("\u{212A}elvin")  // KELVIN SIGN: canonically equal to "K"
+        #expect(flat.withRoot { $0.isEqual(to: "Kelvin") } == true)
+        #expect(FlatJSON("abc").withRoot { $0.isEqual(to: "abd") } == false)
+        #expect(FlatJSON(1).withRoot { $0.isEqual(to: .double(1)) } == false)
+    }
+
+    @Test func memberLookupAndReplacement() throws {
+        let tree: JSONValue = ["a": [1, 2, ["x": "y"]], "user_data": ["em": "plain", "ph": [1, 2]], "z": "end"]
+        let flat = FlatJSON(tree)
+        let index = try #require(flat.withRoot { $0.member("user_data")?.index } ?? nil)
+        #expect(flat.withRoot { $0.member("missing") == nil } == true)
+        let replaced = flat.replacing(valueAt: index, with: FlatJSON(["em": ["h1", "h2"]]))
+        var expected = try #require(tree.objectValue)
+        expected["user_data"] = ["em": ["h1", "h2"]]
+        #expect(replaced.jsonValue == .object(expected))
+        #expect(replaced.encoded() == JSONValue.object(expected).encoded())
+        // A longer replacement, too.
+        let longer = flat.replacing(valueAt: index, with: FlatJSON(["em": ["h1"], "ph": ["h2", "h3", "h4"], "fn": ["q"]]))
+        expected["user_data"] = ["em": ["h1"], "ph": ["h2", "h3", "h4"], "fn": ["q"]]
+        #expect(longer.jsonValue == .object(expected))
+    }
+
+    /// Keys checked as the Lua reader checks them: after each member, while the object is open.
+    func repeats(_ keys: [String], mayRepeat: Bool) -> [Bool] {
+        var flat = FlatJSON()
+        let object = flat.beginContainer(.object, count: keys.count)
+        if mayRepeat { flat.keysMayRepeat(inObject: object) }
+        var found: [Bool] = []
+        for key in keys {
+            let index = flat.nodes.count
+            flat.appendString(key)
+            flat.appendNull()
+            found.append(flat.keyMayRepeat(index, inObject: object) && flat.keyRepeats(index, inObject: object))
+        }
+        flat.endContainer(object)
+        return found
+    }
+
+    @Test func repeatedKeysAreFoundUpToCanonicalEquivalence() {
+        #expect(repeats(["é", "a", "e\u{301}"], mayRepeat: false) == [false, false, true])
+        #expect(repeats(["K", "x", "\u{212A}"], mayRepeat: false) == [false, false, true])
+        #expect(repeats(["1", "b", "1"], mayRepeat: true) == [false, false, true])
+        #expect(repeats(["1", "b", "c"], mayRepeat: true) == [false, false, false])
+        // Without the flag, ASCII keys are taken as distinct (Lua string keys are), so none is compared.
+        #expect(repeats(["a", "b", "c"], mayRepeat: false) == [false, false, false])
+    }
+
+    /// Random JSON: every kind of scalar, strings that need escaping, nested containers, empty ones.
+    static func tree(_ g: inout Mix, depth: Int) -> JSONValue {
+        let strings = ["", "plain", "é", "quote\"back\\slash", "line\nbreak\u{1}", "Shop 🙂", "e\u{301}", "Z"]
+        switch g.next() % (depth > 3 ? 5 : 7) {
+        case 0: return .null
+        case 1: return .bool(g.next() % 2 == 0)
+        case 2: return .int(Int64(bitPattern: g.next()) >> (g.next() % 64))
+        case 3:
+            let doubles = [0.5, 72.39, 1e15, 1e16, -0.0, 3.0, .infinity, 1e-7, Double(g.next() % 100_000) / 7]
+            return .double(doubles[Int(g.next() % UInt64(doubles.count))])
+        case 4: return .string(strings[Int(g.next() % UInt64(strings.count))])
+        case 5: return .array((0..<Int(g.next() % 4)).map { _ in tree(&g, depth: depth + 1) })
+        default:
+            var fields: [String: JSONValue] = [:]
+            for _ in 0..<Int(g.next() % 6) {
+                fields[strings[Int(g.next() % UInt64(strings.count))] + "\(g.next() % 9)"] = tree(&g, depth: depth + 1)
+            }
+            return .object(fields)
+        }
+    }
+}
+
+/// A small deterministic generator (xorshift64).
+struct Mix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed | 1 }
+    mutating func next() -> UInt64 {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
+    }
+}
