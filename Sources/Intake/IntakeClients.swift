@@ -32,13 +32,14 @@ public struct IntakeClients: Sendable {
         case JSONCollectClient.path:
             let fields = RequestFields(hit: hit, trustedProxies: configuration.trustedProxies)
             return IntakeResult(
-                events: try json.events(from: hit, fields: fields), hit: hit, query: nil,
+                events: try json.flatEvents(from: hit, fields: fields), hit: hit, query: nil,
                 trustedProxies: configuration.trustedProxies)
         case GA4CollectClient.path:
             let query = FormParameters(parsing: hit.query)
             let fields = RequestFields(hit: hit, trustedProxies: configuration.trustedProxies)
             return IntakeResult(
-                events: try ga4.events(from: hit, query: query, fields: fields), hit: hit, query: query,
+                events: try ga4.events(from: hit, query: query, fields: fields).map(FlatJSON.init), hit: hit,
+                query: query,
                 trustedProxies: configuration.trustedProxies)
         default:
             return nil

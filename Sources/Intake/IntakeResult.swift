@@ -2,8 +2,12 @@ import TagdJSON
 
 /// What intake made of one hit: the events for the tags, and the request they may inspect.
 public struct IntakeResult: Sendable {
-    /// One or more events, each an `.object` of common event data with a non-empty `event_name`.
-    public var events: [JSONValue]
+    /// One or more events, each an object of common event data with a non-empty `event_name`, in the flat form
+    /// the tags receive them in.
+    public var flatEvents: [FlatJSON]
+
+    /// The events as trees (for tests and tools).
+    public var events: [JSONValue] { flatEvents.map(\.jsonValue) }
 
     /// The request as tags may read it. Worked out when asked for: most hits are answered without it.
     public var request: RequestInfo {
@@ -23,12 +27,12 @@ public struct IntakeResult: Sendable {
     private let source: RequestSource
 
     public init(events: [JSONValue], request: RequestInfo) {
-        self.events = events
+        self.flatEvents = events.map(FlatJSON.init)
         self.source = .given(request)
     }
 
-    init(events: [JSONValue], hit: IncomingHit, query: FormParameters?, trustedProxies: TrustedProxies) {
-        self.events = events
+    init(events: [FlatJSON], hit: IncomingHit, query: FormParameters?, trustedProxies: TrustedProxies) {
+        self.flatEvents = events
         self.source = .hit(hit, query, trustedProxies)
     }
 }

@@ -16,10 +16,11 @@ public struct JSONCollectClient: Sendable {
 
     /// The events of `hit`, each an `.object` with a non-empty string `event_name`.
     public func events(from hit: IncomingHit, request: RequestInfo) throws(IntakeError) -> [JSONValue] {
-        try events(from: hit, fields: RequestFields(request))
+        try flatEvents(from: hit, fields: RequestFields(request)).map(\.jsonValue)
     }
 
-    func events(from hit: IncomingHit, fields requestFields: RequestFields) throws(IntakeError) -> [JSONValue] {
+    /// The events in flat form, as the tags receive them: the body is parsed straight into it.
+    func flatEvents(from hit: IncomingHit, fields: RequestFields) throws(IntakeError) -> [FlatJSON] {
         guard hit.method == "POST" else { throw .methodNotAllowed(hit.method) }
         guard hit.body.count <= configuration.bodyLimit else { throw .bodyTooLarge(limit: configuration.bodyLimit) }
         let contentType = hit.header("content-type")
@@ -30,46 +31,57 @@ public struct JSONCollectClient: Sendable {
             throw .malformed("request body is empty; send a JSON object or an array of objects")
         }
 
-        let document: JSONValue
+        var document: FlatJSON
         do throws(JSONParseError) {
-            document = try JSONValue.parse(hit.body)
+            document = try FlatJSON.parse(hit.body)
         } catch {
             throw .malformed(error.description)
         }
 
-        switch document {
-        case .object(let fields):
-            return [try event(fields, label: "the event", requestFields: requestFields)]
-        case .array(let elements):
+        let kind = document.withRoot(\.kind) ?? .null
+        switch kind {
+        case .object:
+            try document.withRoot { root throws(IntakeError) in try checkEventName(root, label: "the event") }
+            fields.fill(&document)
+            return [document]
+        case .array:
+            // The elements' node indices first, then each one checked and copied out as a document of its own.
+            let elements: [(index: Int, kind: JSONKind)] = document.withRoot { root in
+                var elements: [(index: Int, kind: JSONKind)] = []
+                elements.reserveCapacity(root.itemCount)
+                _ = root.allElements { elements.append(($0.index, $0.kind)); return true }
+                return elements
+            } ?? []
             guard !elements.isEmpty else { throw .malformed("the array of events is empty") }
-            var events: [JSONValue] = []
+            var events: [FlatJSON] = []
             events.reserveCapacity(elements.count)
             for (offset, element) in elements.enumerated() {
-                guard case .object(let fields) = element else {
-                    throw .malformed("element \(offset) of the array is \(article(element.typeName)), not an object")
+                guard element.kind == .object else {
+                    throw .malformed("element \(offset) of the array is \(article(element.kind.name)), not an object")
                 }
-                events.append(try event(fields, label: "element \(offset) of the array", requestFields: requestFields))
+                var event = document.document(at: element.index)
+                try event.withRoot { root throws(IntakeError) in
+                    try checkEventName(root, label: "element \(offset) of the array")
+                }
+                fields.fill(&event)
+                events.append(event)
             }
             return events
         default:
-            throw .malformed("the body is \(article(document.typeName)); send a JSON object or an array of objects")
+            throw .malformed("the body is \(article(kind.name)); send a JSON object or an array of objects")
         }
     }
 
-    private func event(_ fields: [String: JSONValue], label: String, requestFields: RequestFields) throws(IntakeError) -> JSONValue {
-        switch fields["event_name"] {
-        case .string(let name) where !name.isEmpty:
-            break
-        case nil:
-            throw .malformed("\(label) has no event_name")
+    private func checkEventName(_ event: FlatJSON.Value, label: String) throws(IntakeError) {
+        guard let name = event.member("event_name") else { throw .malformed("\(label) has no event_name") }
+        switch name.kind {
+        case .string where name.withUTF8({ !$0.isEmpty }) == true:
+            return
         case .string:
             throw .malformed("\(label) has an empty event_name")
-        case let other?:
-            throw .malformed("\(label) has an event_name that is \(article(other.typeName)), not a string")
+        default:
+            throw .malformed("\(label) has an event_name that is \(article(name.kind.name)), not a string")
         }
-        var fields = fields
-        requestFields.fill(&fields)
-        return .object(fields)
     }
 
     private func article(_ typeName: String) -> String {

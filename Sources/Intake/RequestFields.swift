@@ -22,6 +22,12 @@ struct RequestFields: Sendable {
 
     /// Sets `ip_override` and `user_agent` unless the event already carries them (a server-to-server sender may
     /// pass the real client's values on); `null` counts as absent.
+    func fill(_ event: inout FlatJSON) {
+        if let ip = clientIP { event.fillRootMember("ip_override", with: ip) }
+        if let agent = userAgent { event.fillRootMember("user_agent", with: agent) }
+    }
+
+    /// `fill` for a tree (the GA4 client's events).
     func fill(_ event: inout [String: JSONValue]) {
         if let ip = clientIP, event["ip_override"] == nil || event["ip_override"] == .null {
             event["ip_override"] = .string(ip)

@@ -62,6 +62,16 @@ public struct LuaTapeWriter: ~Copyable {
         try tape.putString(tag: nil, key)
     }
 
+    /// A string as its UTF-8 bytes, for a caller that keeps text as bytes (valid UTF-8, as a `String`'s are).
+    public mutating func write(utf8 value: UnsafeBufferPointer<UInt8>) throws(LuaError) {
+        try tape.putString(tag: Int32(TAGD_TAPE_STRING), value)
+    }
+
+    /// A table key as its UTF-8 bytes; the value follows.
+    public mutating func writeKey(utf8 key: UnsafeBufferPointer<UInt8>) throws(LuaError) {
+        try tape.putString(tag: nil, key)
+    }
+
     private mutating func nested(
         tag: Int32, count: Int, _ body: (inout LuaTapeWriter) throws(LuaError) -> Void
     ) throws(LuaError) {

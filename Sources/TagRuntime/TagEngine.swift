@@ -99,7 +99,7 @@ public final class TagEngine: Sendable {
     }
 
     /// Runs every loaded tag on each event of one hit, in order, on one VM (waiting for a free one).
-    public func process(events: [JSONValue], request: JSONValue) async -> [HitResult] {
+    public func process<Event: TagEventData>(events: [Event], request: JSONValue) async -> [HitResult] {
         await pool.withVM { vm in
             events.map { self.run(event: $0, request: request, on: vm) }
         }
@@ -108,17 +108,17 @@ public final class TagEngine: Sendable {
     /// Like `process(events:request:)`, but on the calling thread and only if a VM is free now;
     /// `nil` when every VM is busy. For an event loop, which must never wait.
     /// - Parameter preferredVM: the VM to use when it is free (e.g. the event loop's own).
-    public func processNow(events: [JSONValue], request: JSONValue, preferredVM: Int) -> [HitResult]? {
+    public func processNow<Event: TagEventData>(events: [Event], request: JSONValue, preferredVM: Int) -> [HitResult]? {
         pool.tryWithVM(preferring: preferredVM) { vm in
             events.map { self.run(event: $0, request: request, on: vm) }
         }
     }
 
-    private func run(event: JSONValue, request: JSONValue, on vm: LuaVM) -> HitResult {
+    private func run<Event: TagEventData>(event: Event, request: JSONValue, on vm: LuaVM) -> HitResult {
         var result = HitResult()
         guard let vmTags = vmTags[ObjectIdentifier(vm)], !vmTags.tags.isEmpty else { return result }
         let scope = vmTags.scope
-        let eventName = event["event_name"]?.stringValue ?? ""
+        let eventName = event.eventName
         _ = scope.takeCookies()
         // The event and request go into Lua once per hit, as read-only views every tag reads:
         // cheaper than a copy per tag, and no tag can change what another sees. The request only goes

@@ -101,6 +101,42 @@ public struct FlatJSON: Sendable {
         nodes[mark].payload = 0  // the flags `keyRepeats` kept while the object was open
     }
 
+    /// Ends a container whose count was not known when it was opened (a parser's).
+    public mutating func endContainer(_ mark: Int, count: Int) {
+        nodes[mark].count = UInt32(truncatingIfNeeded: count)
+        endContainer(mark)
+    }
+
+    /// Sets the root object's member `key` to the string `value` when it is absent or null (how intake adds
+    /// what the request says to an event). The root must be an object that spans the document.
+    public mutating func fillRootMember(_ key: String, with value: String) {
+        guard let first = nodes.first, first.kind == .object, Int(first.end) == nodes.count else { return }
+        let existing = withRoot { $0.member(key)?.index } ?? nil
+        if let existing {
+            guard nodes[existing].kind == .null else { return }
+            var value = value
+            value.withUTF8 { utf8 in
+                let offset = bytes.count
+                bytes.append(contentsOf: utf8)
+                nodes[existing] = Node(payload: UInt64(offset), count: UInt32(truncatingIfNeeded: utf8.count),
+                                       end: UInt32(truncatingIfNeeded: existing + 1), kind: .string,
+                                       isASCII: UTF8Bytes.isASCII(utf8))
+            }
+            return
+        }
+        appendString(key)
+        appendString(value)
+        nodes[0].count += 1
+        nodes[0].end = UInt32(truncatingIfNeeded: nodes.count)
+    }
+
+    /// The value at node `index` as a document of its own.
+    public func document(at index: Int) -> FlatJSON {
+        var document = FlatJSON(nodeCapacity: Int(nodes[index].end) - index, byteCapacity: 0)
+        document.append(self, nodes: index..<Int(nodes[index].end))
+        return document
+    }
+
     /// Says that the object opened at `object` may hold keys that are equal byte for byte (keys converted
     /// from numbers, say), so `keyRepeats` must compare every key.
     public mutating func keysMayRepeat(inObject object: Int) {

@@ -7,18 +7,23 @@ struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
-    /// Members of the objects being parsed, innermost last (see `parseObject`).
-    private var members: [(String, JSONValue)] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        var builder = JSONTreeBuilder()
+        return try parse(bytes, into: &builder)
+    }
+
+    /// One grammar for every form a document is built in (a tree, a flat document).
+    static func parse<Builder: JSONBuilder>(
+        _ bytes: UnsafeBufferPointer<UInt8>, into builder: inout Builder
+    ) throws(JSONParseError) -> Builder.Value {
         var parser = JSONParser(bytes: bytes)
-        parser.members.reserveCapacity(16)  // a hit's members, without growing one by one
         parser.skipWhitespace()
-        let value = try parser.parseValue()
+        let value = try parser.parseValue(&builder)
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
         return value
@@ -55,16 +60,22 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    private mutating func parseValue<Builder: JSONBuilder>(_ builder: inout Builder) throws(JSONParseError) -> Builder.Value {
         guard let byte = current else { throw error("unexpected end of input, expected a value") }
         switch byte {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        case UInt8(ascii: "{"): return try parseObject(&builder)
+        case UInt8(ascii: "["): return try parseArray(&builder)
+        case UInt8(ascii: "\""):
+            let (start, end, escaped) = try scanString()
+            return builder.string(UnsafeBufferPointer(rebasing: bytes[start..<end]), escaped: escaped)
+        case UInt8(ascii: "t"): try expectLiteral("true"); return builder.bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return builder.bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return builder.null()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            switch try parseNumber() {
+            case .int(let value): return builder.int(value)
+            case .double(let value): return builder.double(value)
+            }
         default: throw error("unexpected character '\(Self.printable(byte))', expected a value")
         }
     }
@@ -75,7 +86,9 @@ struct JSONParser {
         case UInt8(ascii: "{")?: _ = try skipObject(countingArrayNamed: nil)
         case UInt8(ascii: "[")?: _ = try skipArray()
         case UInt8(ascii: "\"")?: _ = try scanString()
-        default: _ = try parseValue()  // a literal or a number: nothing on the heap
+        default:  // a literal or a number: nothing on the heap
+            var builder = JSONTreeBuilder()
+            _ = try parseValue(&builder)
         }
     }
 
@@ -165,26 +178,27 @@ struct JSONParser {
         guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
     }
 
-    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+    private mutating func parseObject<Builder: JSONBuilder>(_ builder: inout Builder) throws(JSONParseError) -> Builder.Value {
         try enter()
         defer { depth -= 1 }
         index += 1
         skipWhitespace()
+        var object = builder.beginObject()
         if current == UInt8(ascii: "}") {
             index += 1
-            return .object([:])
+            return builder.endObject(object)
         }
-        // Members wait on a stack shared by every object of the document, so the dictionary is made
-        // once at its final size instead of growing (and rehashing) as members arrive.
-        let base = members.count
         while true {
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try parseString()
+            let keyOffset = index
+            let (start, end, escaped) = try scanString()
+            try builder.key(UnsafeBufferPointer(rebasing: bytes[start..<end]), escaped: escaped, at: keyOffset, in: &object)
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
             index += 1
             skipWhitespace()
-            members.append((key, try parseValue()))
+            let value = try parseValue(&builder)
+            builder.member(value, in: &object)
             skipWhitespace()
             switch current {
             case UInt8(ascii: ",")?:
@@ -192,28 +206,26 @@ struct JSONParser {
                 skipWhitespace()
             case UInt8(ascii: "}")?:
                 index += 1
-                var object = [String: JSONValue](minimumCapacity: members.count - base)
-                for (key, value) in members[base...] { object[key] = value }  // a repeated key: the last wins
-                members.removeSubrange(base...)
-                return .object(object)
+                return builder.endObject(object)
             default:
                 throw error("expected ',' or '}' in an object")
             }
         }
     }
 
-    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    private mutating func parseArray<Builder: JSONBuilder>(_ builder: inout Builder) throws(JSONParseError) -> Builder.Value {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var array: [JSONValue] = []
+        var array = builder.beginArray()
         skipWhitespace()
         if current == UInt8(ascii: "]") {
             index += 1
-            return .array(array)
+            return builder.endArray(array)
         }
         while true {
-            array.append(try parseValue())
+            let element = try parseValue(&builder)
+            builder.element(element, in: &array)
             skipWhitespace()
             switch current {
             case UInt8(ascii: ",")?:
@@ -221,17 +233,11 @@ struct JSONParser {
                 skipWhitespace()
             case UInt8(ascii: "]")?:
                 index += 1
-                return .array(array)
+                return builder.endArray(array)
             default:
                 throw error("expected ',' or ']' in an array")
             }
         }
-    }
-
-    private mutating func parseString() throws(JSONParseError) -> String {
-        let (start, end, escaped) = try scanString()
-        let content = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        return escaped ? Self.unescaped(content) : String(decoding: content, as: UTF8.self)
     }
 
     /// Moves past a string (from its opening quote to after its closing one), checking its escapes and
@@ -285,7 +291,7 @@ struct JSONParser {
 
     /// The text of string content that `scanString` has checked: escapes decoded, a surrogate pair joined,
     /// a lone surrogate replaced by U+FFFD.
-    private static func unescaped(_ content: UnsafeBufferPointer<UInt8>) -> String {
+    static func unescaped(_ content: UnsafeBufferPointer<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(content.count)
         var i = 0
@@ -351,7 +357,12 @@ struct JSONParser {
         return value
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    private enum Number {
+        case int(Int64)
+        case double(Double)
+    }
+
+    private mutating func parseNumber() throws(JSONParseError) -> Number {
         let start = index
         var isInteger = true
         if current == UInt8(ascii: "-") { index += 1 }

@@ -33,7 +33,7 @@ struct HitHandler: Sendable {
     /// A hit whose events are ready for the tags.
     struct PreparedHit {
         let engine: TagEngine
-        let events: [JSONValue]
+        let events: [FlatJSON]
         let request: JSONValue
         let headers: HTTPFields
         let client: String
@@ -77,7 +77,7 @@ struct HitHandler: Sendable {
         return .runTags(
             PreparedHit(
                 // The request is built for Lua only when some tag can read it.
-                engine: engine, events: parsed.events, request: engine.readsRequest ? parsed.request.asJSON() : .null,
+                engine: engine, events: parsed.flatEvents, request: engine.readsRequest ? parsed.request.asJSON() : .null,
                 headers: headers, client: client, answerWithGIF: gifForGet && request.method == .get))
     }
 

@@ -19,6 +19,26 @@ import Testing
         }
     }
 
+    /// Intake's events cross as flat documents (parsed straight from the body): the same tables in Lua.
+    @Test func flatJSONSharesAsItsTree() throws {
+        let vm = try LuaVM()
+        var generator = SplitMix(seed: 17)
+        for _ in 0..<300 {
+            let json = Self.tree(&generator, depth: 0)
+            let text = json.encoded()
+            for (flat, tree) in [(FlatJSON(json), json), (try FlatJSON.parse(text), try JSONValue.parse(text))] {
+                let direct = try vm.share(flat)
+                let copied = try vm.share(tree)
+                #expect(try vm.value(direct) == vm.value(copied), "\(json)")
+                vm.release(direct)
+                vm.release(copied)
+            }
+        }
+        #expect(FlatJSON(["event_name": "purchase", "n": 1]).eventName == "purchase")
+        #expect(FlatJSON(["event_name": 5]).eventName == "")
+        #expect(FlatJSON([1, 2]).eventName == "")
+    }
+
     @Test func theBenchmarkHitReadsTheSameThroughEitherPath() throws {
         let vm = try LuaVM()
         let hit = try JSONValue.parse(#"""
@@ -33,8 +53,10 @@ import Testing
             """, chunkName: "tags/read.lua")
         let direct = try vm.share(hit)
         let copied = try vm.share(LuaValue(hit))
+        let flat = try vm.share(try FlatJSON.parse(hit.encoded()))
         let seen = try vm.call(function, arguments: [.ref(direct)], owner: "tags/read.lua")
         #expect(seen == (try vm.call(function, arguments: [.ref(copied)], owner: "tags/read.lua")))
+        #expect(seen == (try vm.call(function, arguments: [.ref(flat)], owner: "tags/read.lua")))
         #expect(seen == ["purchase", .double(72.39), "integer", true, "San Francisco", .double(19.99), 1, true, 0, "userdata"])
     }
 
