@@ -1,6 +1,7 @@
 /// A strict RFC 8259 parser over bytes. It exists because intake parses a JSON body per hit, and
 /// Foundation's decoder (through Codable) cost about 110 us for a 500-byte hit here; this takes a few.
 /// Invalid UTF-8 inside strings is repaired (U+FFFD), never fatal; nesting is limited against hostile input.
+@usableFromInline
 struct JSONParser {
     static let maxDepth = 128
 
@@ -12,6 +13,9 @@ struct JSONParser {
         self.bytes = bytes
     }
 
+    /// `@usableFromInline`: release builds optimize across modules, and a caller elsewhere may keep a call to this
+    /// small function after every caller here has inlined it (the linker then missed it).
+    @usableFromInline
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var builder = JSONTreeBuilder()
         return try parse(bytes, into: &builder)
