@@ -315,7 +315,7 @@ static int write_value(rt_writer *w, int idx, int depth, const rt_frame *path) {
         case LUA_TSTRING: {
             size_t len;
             const char *s = lua_tolstring(L, idx, &len);
-            if (len <= TAGD_KC_MAXLEN) {
+            if (len <= TAGD_VC_MAXLEN) {
                 unsigned slot = kc_slot(s) & (TAGD_VC_SLOTS - 1);
                 if (vm->vc_ptr[slot] == (const void *)s) {  /* cached: no bytes */
                     if (!rt_reserve(w, 11)) return 0;

@@ -91,9 +91,12 @@ static inline size_t pool_size(int c) {
     return c < 8 ? (size_t)(c + 1) * 16 : (size_t)256 << (c - 8);
 }
 
-/* Blocks kept per class: 8 x 128 small ones (72 KiB at most) and 4 large
- * ones of each bigger class (15 KiB). */
-static inline unsigned pool_keep(int c) { return c < 8 ? 128 : 4; }
+/* Blocks kept per class: 8 x 128 small ones (72 KiB at most) and 32 KiB of
+ * each bigger class (128 KiB): a hit's event makes tables whose hash parts
+ * and read-only views' metatables fall in the 256- and 512-byte classes, and
+ * the collector frees several hits' worth of them at once, so a handful kept
+ * per class sent most of them back to malloc. */
+static inline unsigned pool_keep(int c) { return c < 8 ? 128 : (unsigned)(32768 / pool_size(c)); }
 
 static void *block_new(tagd_vm *vm, size_t n) {
     int c = pool_class(n);

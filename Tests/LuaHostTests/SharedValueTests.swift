@@ -261,6 +261,8 @@ private let readerScript = """
               local t = {}
               for i = 1, 3000 do t[i] = salt .. i end
               t[3001] = e.name; t[3002] = e.user_data.email; t[3003] = e.bytes; t[3004] = string.rep("z", 100)
+              -- Around the cache's length limit (Lua interns up to 40 bytes; longer strings are never cached).
+              t[3005] = string.rep(salt, 40); t[3006] = string.rep(salt, 41); t[3007] = string.rep(salt, 64)
               return t
             end
             """, chunkName: "tags/many.lua")
@@ -269,6 +271,7 @@ private let readerScript = """
                 let result = try vm.call(many, arguments: [.ref(event), .value(.string(salt))], owner: "m")
                 var expected: [LuaValue] = (1...3000).map { .string(salt + String($0)) }
                 expected += ["purchase", "someone@example.com", .bytes([0xFF, 0x00, 0x41]), .string(String(repeating: "z", count: 100))]
+                expected += [40, 41, 64].map { .string(String(repeating: salt, count: $0)) }
                 #expect(result == [.array(expected)], "round \(round) salt \(salt)")
             }
         }

@@ -69,12 +69,16 @@ enum {
 #define TAGD_KC_MAXLEN 64
 
 /* Value cache: the same scheme for string VALUES (valid UTF-8, up to
- * TAGD_KC_MAXLEN bytes) in result tapes, with its own slots and anchors and
+ * TAGD_VC_MAXLEN bytes) in result tapes, with its own slots and anchors and
  * ids from the same never-reused counter. Tags of one hit return the same
  * Lua strings from the shared event, and short strings are interned, so
  * the host mostly reuses a String instead of creating one. Cleared together
  * with the key cache. At most TAGD_VC_SLOTS short strings stay anchored. */
 #define TAGD_VC_SLOTS 1024
+/* Lua interns strings up to 40 bytes (LUAI_MAXSHORTLEN); a longer one is a new
+ * object each time it is made (a SHA-256 hex digest per hit, say), so caching
+ * it by address would only miss, and make the host build a String per miss. */
+#define TAGD_VC_MAXLEN 40
 
 /* Result tapes (C -> host) use the tags above with these rules: TAGD_TAPE_STRING
  * is valid UTF-8 (TAGD_TAPE_BYTES otherwise); TAGD_TAPE_TABLE keys are valid
