@@ -20,7 +20,8 @@ enum IPAddress: Hashable, Sendable {
         if let percent = text.utf8.firstIndex(of: UInt8(ascii: "%")) { text = String(text[..<percent]) }
         if text.utf8.contains(UInt8(ascii: ":")) {
             var address = in6_addr()
-            guard inet_pton(AF_INET6, text, &address) == 1 else { return nil }
+            // `withCString`, not the implicit conversion: that copies a small string into a new array.
+            guard text.withCString({ inet_pton(AF_INET6, $0, &address) }) == 1 else { return nil }
             let (high, low) = withUnsafeBytes(of: &address) { bytes in
                 (bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
             }
@@ -31,7 +32,7 @@ enum IPAddress: Hashable, Sendable {
             }
         } else {
             var address = in_addr()
-            guard inet_pton(AF_INET, text, &address) == 1 else { return nil }
+            guard text.withCString({ inet_pton(AF_INET, $0, &address) }) == 1 else { return nil }
             self = .v4(withUnsafeBytes(of: &address) { bytes in bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } })
         }
     }

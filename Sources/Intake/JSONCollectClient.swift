@@ -24,7 +24,9 @@ public struct JSONCollectClient: Sendable {
         guard hit.method == "POST" else { throw .methodNotAllowed(hit.method) }
         guard hit.body.count <= configuration.bodyLimit else { throw .bodyTooLarge(limit: configuration.bodyLimit) }
         let contentType = hit.header("content-type")
-        if let mediaType = MediaType.essence(of: contentType), !Self.acceptedMediaTypes.contains(mediaType) {
+        if !MediaType.essence(of: contentType, isOneOf: Self.acceptedMediaTypes),
+            let mediaType = MediaType.essence(of: contentType), !Self.acceptedMediaTypes.contains(mediaType)
+        {
             throw .unsupportedMediaType(contentType ?? mediaType)
         }
         guard hit.body.contains(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }) else {

@@ -29,13 +29,14 @@ struct JSONCollectClientTests {
     }
 
     @Test("sendBeacon's text/plain, JSON with parameters, and no content type are accepted",
-          arguments: ["text/plain;charset=UTF-8", "application/json; charset=utf-8", "Application/JSON", nil] as [String?])
+          arguments: ["text/plain;charset=UTF-8", "application/json; charset=utf-8", "Application/JSON", " TEXT/PLAIN ", nil] as [String?])
     func acceptedContentTypes(contentType: String?) throws {
         let events = try Fixture.events(Fixture.jsonHit(#"{"event_name":"page_view"}"#, contentType: contentType))
         #expect(events.count == 1)
     }
 
-    @Test("other content types get 415", arguments: ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml"])
+    @Test("other content types get 415", arguments: ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml",
+                     "application/jsonx", "application/jso", "text/plainn", "application/json\u{301}"])
     func unsupportedContentType(contentType: String) throws {
         let error = try #require(Fixture.error(Fixture.jsonHit(#"{"event_name":"page_view"}"#, contentType: contentType)))
         #expect(error == .unsupportedMediaType(contentType))
