@@ -9,12 +9,19 @@ extension WireUserData: LuaTapeEncodable {
                 try writer.writeKey(field.key)
                 if field.isHashed {
                     try writer.writeArray(count: field.values.count) { (writer) throws(LuaError) in
-                        for value in values[field.values] { try writer.write(value) }
+                        for index in field.values { try write(index, to: &writer) }
                     }
                 } else {
-                    try writer.write(values[field.values.lowerBound])
+                    try write(field.values.lowerBound, to: &writer)
                 }
             }
         }
+    }
+
+    private func write(_ index: Int, to writer: inout LuaTapeWriter) throws(LuaError) {
+        let result = withValue(index) { utf8 in
+            Result { () throws(LuaError) in try writer.write(utf8: utf8) }
+        }
+        try result.get()
     }
 }

@@ -9,17 +9,30 @@ public enum SHA256Hex {
     public static func hash(_ s: String) -> String {
         var s = s
         let digest = s.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
-        return String(unsafeUninitializedCapacity: 64) { out in
-            var i = 0
-            digest.withUnsafeBytes { bytes in
-                for byte in bytes {
-                    out[i] = digits[Int(byte >> 4)]
-                    out[i + 1] = digits[Int(byte & 0x0F)]
-                    i += 2
-                }
-            }
-            return i
+        return String(unsafeUninitializedCapacity: 64) { out in writeHex(digest, into: out) }
+    }
+
+    /// Appends the 64 hex digits of the SHA-256 of the UTF-8 bytes of `s` to `bytes`: no `String` per hash.
+    static func appendHash(of s: String, to bytes: inout [UInt8]) {
+        var s = s
+        let digest = s.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 64))
+        bytes.withUnsafeMutableBufferPointer { out in
+            _ = writeHex(digest, into: UnsafeMutableBufferPointer(rebasing: out[start...]))
         }
+    }
+
+    private static func writeHex(_ digest: SHA256.Digest, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var i = 0
+        digest.withUnsafeBytes { bytes in
+            for byte in bytes {
+                out[i] = digits[Int(byte >> 4)]
+                out[i + 1] = digits[Int(byte & 0x0F)]
+                i += 2
+            }
+        }
+        return i
     }
 
     /// True when `s` is exactly 64 hex digits (either case): `^[0-9A-Fa-f]{64}$`, checked without a regex.

@@ -112,12 +112,12 @@ public struct UserDataHasher: Sendable {
 
     /// Appends the wire hashes of one field's value (a scalar or an array of scalars; nulls skipped).
     private func appendHashes(_ field: UserDataField, _ value: some JSONReadable, to wire: inout WireUserData) throws(UserDataError) {
-        let start = wire.values.count
+        let start = wire.valueCount
         switch value.kind {
         case .null:
             return
         case .string, .int, .double:
-            if let hash = hashedValue(field, value.jsonValue) { wire.appendHash(hash, fieldStart: start) }
+            if let prepared = normalizer.prepare(field, value.jsonValue) { wire.appendHash(prepared, fieldStart: start) }
         case .array:
             var failure: UserDataError?
             _ = value.allElements { element in
@@ -125,7 +125,9 @@ public struct UserDataHasher: Sendable {
                 case .null:
                     return true
                 case .string, .int, .double:
-                    if let hash = hashedValue(field, element.jsonValue) { wire.appendHash(hash, fieldStart: start) }
+                    if let prepared = normalizer.prepare(field, element.jsonValue) {
+                        wire.appendHash(prepared, fieldStart: start)
+                    }
                     return true
                 case .bool, .array, .object:
                     failure = .wrongType(field: field.rawValue, type: element.kind.name)

@@ -13,32 +13,60 @@ public struct WireUserData: Sendable, Equatable {
     }
 
     public private(set) var fields: [Field] = []
-    public private(set) var values: [String] = []
+    /// Every value's UTF-8, one after another (a hash is written here as it is made: no `String` per hash).
+    private var text: [UInt8] = []
+    /// Where value `i` lies in `text`.
+    private var ranges: [Range<Int>] = []
 
     /// No fields.
     public init() {}
 
     init(capacity: Int) {
         fields.reserveCapacity(capacity)
-        values.reserveCapacity(capacity)
+        ranges.reserveCapacity(capacity)
+        text.reserveCapacity(capacity * 64)
     }
 
-    /// Appends `hash` to the field being built unless it already holds it (arrays are de-duplicated after
-    /// normalization, first occurrence kept). `start` is where that field's values begin.
-    mutating func appendHash(_ hash: String, fieldStart start: Int) {
+    /// How many values the fields hold together.
+    public var valueCount: Int { ranges.count }
+
+    /// The values, in order (`fields[i].values` indexes them).
+    public var values: [String] { (0..<ranges.count).map(value) }
+
+    public func value(_ index: Int) -> String { String(decoding: text[ranges[index]], as: UTF8.self) }
+
+    /// Calls `body` with value `index`'s UTF-8 bytes.
+    public func withValue<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try text.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[ranges[index]])) }
+    }
+
+    /// Appends the hash of a prepared value to the field being built unless the field already holds it
+    /// (arrays are de-duplicated after normalization, first occurrence kept). `start` is where that field's
+    /// values begin.
+    mutating func appendHash(_ prepared: UserDataNormalizer.Prepared, fieldStart start: Int) {
+        let begin = text.count
+        switch prepared {
+        case .alreadyHashed(let hex): text.append(contentsOf: hex.utf8)
+        case .plain(let value): SHA256Hex.appendHash(of: value, to: &text)
+        }
         // Linear: these arrays hold a handful of values at most.
-        for index in start..<values.count where values[index] == hash { return }
-        values.append(hash)
+        for index in start..<ranges.count where text[ranges[index]].elementsEqual(text[begin...]) {
+            text.removeSubrange(begin...)
+            return
+        }
+        ranges.append(begin..<text.count)
     }
 
     /// Closes a hashed field whose values begin at `start`; a field left with none is omitted.
     mutating func closeHashedField(_ key: String, start: Int) {
-        if values.count > start { fields.append(Field(key: key, values: start..<values.count, isHashed: true)) }
+        if ranges.count > start { fields.append(Field(key: key, values: start..<ranges.count, isHashed: true)) }
     }
 
     mutating func appendPlain(_ key: String, _ value: String) {
-        values.append(value)
-        fields.append(Field(key: key, values: values.count - 1..<values.count, isHashed: false))
+        let begin = text.count
+        text.append(contentsOf: value.utf8)
+        ranges.append(begin..<text.count)
+        fields.append(Field(key: key, values: ranges.count - 1..<ranges.count, isHashed: false))
     }
 
     /// As a JSON object.
@@ -47,7 +75,7 @@ public struct WireUserData: Sendable, Equatable {
         out.reserveCapacity(fields.count)
         for field in fields {
             out[field.key] = field.isHashed
-                ? .array(values[field.values].map(JSONValue.string)) : .string(values[field.values.lowerBound])
+                ? .array(field.values.map { .string(value($0)) }) : .string(value(field.values.lowerBound))
         }
         return out
     }
@@ -59,10 +87,10 @@ public struct WireUserData: Sendable, Equatable {
             json.appendString(field.key)
             if field.isHashed {
                 let array = json.beginContainer(.array, count: field.values.count)
-                for value in values[field.values] { json.appendString(value) }
+                for index in field.values { withValue(index) { json.appendString($0) } }
                 json.endContainer(array)
             } else {
-                json.appendString(values[field.values.lowerBound])
+                withValue(field.values.lowerBound) { json.appendString($0) }
             }
         }
         json.endContainer(object)

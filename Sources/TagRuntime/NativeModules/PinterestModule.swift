@@ -51,7 +51,7 @@ enum PinterestModule {
               let wire = try hasher.wireForm(of: userData, unlessAlready: true)
         else { return nil }
         var hashed = FlatJSON(
-            nodeCapacity: wire.values.count + 2 * wire.fields.count + 1, byteCapacity: 80 * wire.values.count + 32)
+            nodeCapacity: wire.valueCount + 2 * wire.fields.count + 1, byteCapacity: 80 * wire.valueCount + 32)
         wire.append(to: &hashed)
         return (userData.index, hashed)
     }
