@@ -24,10 +24,8 @@ public struct JSONCollectClient: Sendable {
         guard hit.method == "POST" else { throw .methodNotAllowed(hit.method) }
         guard hit.body.count <= configuration.bodyLimit else { throw .bodyTooLarge(limit: configuration.bodyLimit) }
         let contentType = hit.header("content-type")
-        if !MediaType.essence(of: contentType, isOneOf: Self.acceptedMediaTypes),
-            let mediaType = MediaType.essence(of: contentType), !Self.acceptedMediaTypes.contains(mediaType)
-        {
-            throw .unsupportedMediaType(contentType ?? mediaType)
+        if MediaType.essence(of: contentType, isOneOf: Self.acceptedMediaTypes) == false, let contentType {
+            throw .unsupportedMediaType(contentType)
         }
         guard hit.body.contains(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }) else {
             throw .malformed("request body is empty; send a JSON object or an array of objects")
