@@ -38,7 +38,7 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var quiesceAfterHit = false
     /// The HTTP/1 encoder's place in the pipeline: a hit's answer is written there as bytes (see
     /// `HitResponse.http1Bytes`). Only while no routed answer is unfinished, so nothing interleaves with the
-    /// encoder's own output. `nil` without an encoder (a test pipeline): answers go out as parts.
+    /// encoder's own output.
     private var encoder: ChannelHandlerContext?
 
     init(hits: HitHandler) {
@@ -149,35 +149,17 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func write(_ response: HitResponse, closing: Bool, context: ChannelHandlerContext) {
-        if let encoder {
-            let bytes = NIOAny(IOData.byteBuffer(response.http1Bytes(allocator: context.channel.allocator)))
-            if closing {
-                let channel = context.channel
-                encoder.writeAndFlush(bytes).whenComplete { _ in channel.close(promise: nil) }
-            } else {
-                encoder.write(bytes, promise: nil)
-                needsFlush = true
-            }
+        // The channel is set up with NIO's encoder ahead of this handler (`HitFirstHTTP1Channel`).
+        guard let encoder else {
+            context.close(promise: nil)
             return
         }
-        var headers = HTTPHeaders()
-        if !response.headers.isEmpty {
-            headers.reserveCapacity(response.headers.count + 1)
-            for field in response.headers { headers.add(name: field.name.rawName, value: field.value) }
-        }
-        if response.status != .noContent {
-            headers.add(name: "Content-Length", value: String(response.body.count))
-        }
-        let status = HTTPResponseStatus(statusCode: response.status.code, reasonPhrase: response.status.reasonPhrase)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        if !response.body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
-        }
+        let bytes = NIOAny(IOData.byteBuffer(response.http1Bytes(allocator: context.channel.allocator)))
         if closing {
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            encoder.writeAndFlush(bytes).whenComplete { _ in channel.close(promise: nil) }
         } else {
-            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            encoder.write(bytes, promise: nil)
             needsFlush = true
         }
     }
