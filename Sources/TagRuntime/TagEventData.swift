@@ -13,10 +13,6 @@ extension JSONValue: TagEventData {
 
 extension FlatJSON: TagEventData {
     public var eventName: String {
-        let name: String?? = withRoot { root -> String? in
-            guard let member = root.member("event_name") else { return nil }
-            return member.withUTF8 { String(decoding: $0, as: UTF8.self) }
-        }
-        return (name ?? nil) ?? ""
+        (withRoot { $0.member("event_name")?.stringText } ?? nil) ?? ""
     }
 }

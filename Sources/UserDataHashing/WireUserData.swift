@@ -30,9 +30,7 @@ public struct WireUserData: Sendable, Equatable {
     /// How many values the fields hold together.
     public var valueCount: Int { ranges.count }
 
-    /// The values, in order (`fields[i].values` indexes them).
-    public var values: [String] { (0..<ranges.count).map(value) }
-
+    /// Value `index` (`fields[i].values` indexes them).
     public func value(_ index: Int) -> String { String(decoding: text[ranges[index]], as: UTF8.self) }
 
     /// Calls `body` with value `index`'s UTF-8 bytes.
