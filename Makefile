@@ -20,7 +20,7 @@ build:
 
 release:
 	@scripts/install-deps
-	swift build -c release
+	swift build -c release --static-swift-stdlib
 
 # The benchmark (BENCHMARKS.md): release build, fake Pinterest, tagd vs the nginx + Lua peer (when
 # ../shared/peers/nginx-lua exists), wrk on 127.0.0.1. `make bench BENCH_ARGS=--smoke` runs it in seconds.

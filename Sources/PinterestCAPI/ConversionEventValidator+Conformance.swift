@@ -39,7 +39,9 @@ extension ConversionEventValidator {
             // A node with only `required` or `anyOf` (user_data and its alternatives) has no member to look up.
             if node.propertyTable.isEmpty && node.additionalPropertiesAllowed { break }
             let passes = value.allMembers { name, member in
-                if let property = node.propertyTable.entry(utf8: name)?.node { return conforms(member, to: property) }
+                if let property = node.propertyTable.lookUp(utf8: name)?.node {
+                    return property._withUnsafeGuaranteedRef { conforms(member, to: $0) }
+                }
                 return node.additionalPropertiesAllowed
             }
             if !passes { return false }

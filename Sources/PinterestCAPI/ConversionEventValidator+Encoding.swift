@@ -72,12 +72,15 @@ extension ConversionEventValidator {
         if let maxItems = node.maxItems, value.itemCount > maxItems { return false }
         out.append(UInt8(ascii: "["))
         var first = true
+        // Read once, not per element: each read of a class's stored reference retains it.
+        let holdsHashes = node.holdsSHA256Hashes
+        let items = node.items.map(Unmanaged.passUnretained)
         let written = value.allElements { element in
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            if node.holdsSHA256Hashes, element.withUTF8(Self.isSHA256Hex) == false { return false }
-            if let items = node.items {
-                return encode(element, conformingTo: items, into: &out)
+            if holdsHashes, element.withUTF8(Self.isSHA256Hex) == false { return false }
+            if let items {
+                return items._withUnsafeGuaranteedRef { encode(element, conformingTo: $0, into: &out) }
             }
             element.write(to: &out)
             return true
@@ -104,9 +107,9 @@ extension ConversionEventValidator {
         let written = value.allMembersSorted { name, member in
             JSONWriter.writeKey(utf8: name, first: first, to: &out)
             first = false
-            if let (property, required) = node.propertyTable.entry(utf8: name) {
+            if let (property, required) = node.propertyTable.lookUp(utf8: name) {
                 if required { requiredMet += 1 }
-                return encode(member, conformingTo: property, into: &out)
+                return property._withUnsafeGuaranteedRef { encode(member, conformingTo: $0, into: &out) }
             } else if node.additionalPropertiesAllowed {
                 member.write(to: &out)
                 return true

@@ -66,6 +66,13 @@ public struct ConversionEventValidator: Sendable {
         return violations
     }
 
+    /// Whether `value` conforms to one of the endpoint's named schemas (`validate` finds no violation), in
+    /// either JSON form.
+    public func conforms(_ value: some JSONReadable, to schema: PinterestSchema) -> Bool {
+        guard let node = schemas[schema] else { return true }  // every case is compiled in init
+        return conforms(value, to: node)
+    }
+
     /// The user_data fields the schema describes as SHA-256 hashes, sorted.
     public var hashedUserDataFields: [String] {
         let userData = eventSchema.properties["user_data"]

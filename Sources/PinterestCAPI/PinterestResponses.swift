@@ -1,6 +1,8 @@
 import TagdJSON
 
-/// Pinterest's per-event answer (`ConversionApiResponse`), read after the body passed its schema.
+/// Pinterest's per-event answer (`ConversionApiResponse`), read after the body passed its schema. Read from a
+/// flat document: an answer holds one object per event sent (1,000 a batch), and a tree of them cost the
+/// sender a dictionary per event.
 struct ConversionAPIResult: Sendable {
     struct EventResult: Sendable {
         let processed: Bool
@@ -10,16 +12,25 @@ struct ConversionAPIResult: Sendable {
 
     let events: [EventResult]
 
-    init?(_ body: JSONValue, validator: ConversionEventValidator) {
-        guard validator.validate(body, against: .conversionApiResponse).isEmpty,
-            let events = body["events"]?.arrayValue
-        else { return nil }
-        self.events = events.map { event in
-            EventResult(
-                processed: event["status"]?.stringValue == "processed",
-                errorMessage: event["error_message"]?.stringValue,
-                warningMessage: event["warning_message"]?.stringValue)
+    init?(_ body: FlatJSON, validator: ConversionEventValidator) {
+        let events = body.withRoot { root -> [EventResult]? in
+            guard validator.conforms(root, to: .conversionApiResponse), let events = root.member("events") else {
+                return nil
+            }
+            var results: [EventResult] = []
+            results.reserveCapacity(events.itemCount)
+            _ = events.allElements { event in
+                results.append(
+                    EventResult(
+                        processed: event.member("status")?.withUTF8 { $0.elementsEqual("processed".utf8) } == true,
+                        errorMessage: event.member("error_message")?.stringText,
+                        warningMessage: event.member("warning_message")?.stringText))
+                return true
+            }
+            return results
         }
+        guard let events = events ?? nil else { return nil }
+        self.events = events
     }
 }
 
@@ -28,10 +39,14 @@ struct PinterestErrorBody: Sendable {
     let code: Int64
     let message: String
 
-    init?(_ body: JSONValue, validator: ConversionEventValidator) {
-        guard validator.validate(body, against: .error).isEmpty,
-            case .int(let code)? = body["code"], let message = body["message"]?.stringValue
-        else { return nil }
+    init?(_ body: FlatJSON, validator: ConversionEventValidator) {
+        let fields = body.withRoot { root -> (Int64, String)? in
+            guard validator.conforms(root, to: .error), let code = root.member("code")?.intValue,
+                let message = root.member("message")?.stringText
+            else { return nil }
+            return (code, message)
+        }
+        guard let (code, message) = fields ?? nil else { return nil }
         self.code = code
         self.message = message
     }

@@ -8,7 +8,7 @@ import TagdJSON
 extension PinterestSender {
     /// How one HTTP attempt ended.
     enum AttemptResult: Sendable {
-        case answered(status: Int, body: JSONValue?, retryAfter: Duration?)
+        case answered(status: Int, body: FlatJSON?, retryAfter: Duration?)
         case transportFailed(String)
         case cancelled
     }
@@ -89,7 +89,7 @@ extension PinterestSender {
             metrics.recordRequest(duration: .now - started, status: "\(response.status.code)")
             return .answered(
                 status: Int(response.status.code),
-                body: try? JSONValue.parse(bytes.readableBytesView),
+                body: try? FlatJSON.parse(bytes.readableBytesView),
                 retryAfter: response.headers.first(name: "Retry-After").flatMap(Self.parseRetryAfter))
         } catch {
             metrics.recordRequest(duration: .now - started, status: "network_error")
@@ -100,7 +100,7 @@ extension PinterestSender {
 
     /// Ends a batch that got a final answer: per-event results for 2xx and 422, a refusal otherwise.
     private func settle(
-        _ entries: [OutboxEntry], status: Int, answer: JSONValue?, destination: PinterestDestination, logger: Logger
+        _ entries: [OutboxEntry], status: Int, answer: FlatJSON?, destination: PinterestDestination, logger: Logger
     ) {
         if (200...299).contains(status) || status == 422,
             let results = answer.flatMap({ ConversionAPIResult($0, validator: validator) })

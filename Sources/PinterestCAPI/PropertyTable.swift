@@ -6,22 +6,46 @@ import TagdJSON
 /// a probe. Each entry also says whether the property is required, so a walk over the members can count
 /// the required ones it meets instead of looking each up. Built once per node; immutable.
 ///
-/// Slots are plain integers into one buffer of names and one array of nodes, so a probe retains nothing.
+/// The slots and names live in buffers that the table allocates once and never changes, read through plain
+/// pointers, so a probe retains nothing (reading arrays kept in a struct retained each on every lookup).
 struct PropertyTable: Sendable {
-    private struct Slot: Sendable {
+    private struct Slot {
         var start: Int32 = 0
         var count: Int32 = 0
-        /// Index into `nodes`; -1 for an empty slot.
-        var node: Int32 = -1
         var required = false
+        /// The property's schema; nil for an empty slot. Kept alive by `Storage.nodes`.
+        var node: Unmanaged<SchemaNode>?
     }
 
-    private let slots: [Slot]
-    private let names: [UInt8]
-    private let nodes: [SchemaNode]
-    private let mask: Int
+    /// Immutable after `init`, so sharing it between threads is safe.
+    private final class Storage: @unchecked Sendable {
+        let slots: UnsafeMutableBufferPointer<Slot>
+        let names: UnsafeMutableBufferPointer<UInt8>
+        let mask: Int
+        let nodes: [SchemaNode]
+
+        init(slots: [Slot], names: [UInt8], nodes: [SchemaNode]) {
+            self.slots = .allocate(capacity: slots.count)
+            _ = self.slots.initialize(from: slots)
+            self.names = .allocate(capacity: max(1, names.count))
+            _ = self.names.initialize(from: names)
+            self.mask = slots.count - 1
+            self.nodes = nodes
+        }
+
+        deinit {
+            slots.deallocate()
+            names.deallocate()
+        }
+    }
+
+    private let storage: Storage?
 
     init(_ properties: [String: SchemaNode], required: Set<String> = []) {
+        guard !properties.isEmpty else {
+            storage = nil
+            return
+        }
         var size = 4
         while size < properties.count * 4 { size *= 2 }
         var slots = [Slot](repeating: Slot(), count: size)
@@ -30,19 +54,16 @@ struct PropertyTable: Sendable {
         for (name, node) in properties {
             let bytes = Array(name.utf8)
             var index = bytes.withUnsafeBufferPointer(Self.hash) & (size - 1)
-            while slots[index].node >= 0 { index = (index + 1) & (size - 1) }
-            slots[index] = Slot(start: Int32(names.count), count: Int32(bytes.count), node: Int32(nodes.count),
-                                required: required.contains(name))
+            while slots[index].node != nil { index = (index + 1) & (size - 1) }
+            slots[index] = Slot(start: Int32(names.count), count: Int32(bytes.count), required: required.contains(name),
+                                node: Unmanaged.passUnretained(node))
             names += bytes
             nodes.append(node)
         }
-        self.slots = properties.isEmpty ? [] : slots
-        self.names = names
-        self.nodes = nodes
-        self.mask = size - 1
+        storage = Storage(slots: slots, names: names, nodes: nodes)
     }
 
-    var isEmpty: Bool { slots.isEmpty }
+    var isEmpty: Bool { storage == nil }
 
     subscript(name: String) -> SchemaNode? {
         entry(name)?.node
@@ -50,28 +71,26 @@ struct PropertyTable: Sendable {
 
     func entry(_ name: String) -> (node: SchemaNode, required: Bool)? {
         var name = name
-        return name.withUTF8 { entry(utf8: $0) }
+        return name.withUTF8 { name in
+            lookUp(utf8: name).map { ($0.node.takeUnretainedValue(), $0.required) }
+        }
     }
 
     /// Names are compared byte for byte: the schema's are ASCII, and no other text is canonically equal to one.
-    func entry(utf8 name: UnsafeBufferPointer<UInt8>) -> (node: SchemaNode, required: Bool)? {
-        guard !slots.isEmpty else { return nil }
-        let found = slots.withUnsafeBufferPointer { slots in
-            names.withUnsafeBufferPointer { names -> Slot? in
-                var index = Self.hash(name) & mask
-                while slots[index].node >= 0 {
-                    let slot = slots[index]
-                    let start = Int(slot.start)
-                    if UTF8Bytes.equal(UnsafeBufferPointer(rebasing: names[start..<start + Int(slot.count)]), name) {
-                        return slot
-                    }
-                    index = (index + 1) & mask
-                }
-                return nil
+    /// The node is valid as long as the table (`withUnsafeGuaranteedRef` borrows it without a retain).
+    func lookUp(utf8 name: UnsafeBufferPointer<UInt8>) -> (node: Unmanaged<SchemaNode>, required: Bool)? {
+        guard let storage else { return nil }
+        let slots = storage.slots, names = storage.names, mask = storage.mask
+        var index = Self.hash(name) & mask
+        while let node = slots[index].node {
+            let slot = slots[index]
+            let start = Int(slot.start)
+            if UTF8Bytes.equal(UnsafeBufferPointer(rebasing: names[start..<start + Int(slot.count)]), name) {
+                return (node, slot.required)
             }
+            index = (index + 1) & mask
         }
-        guard let found else { return nil }
-        return (nodes[Int(found.node)], found.required)
+        return nil
     }
 
     private static func hash(_ name: UnsafeBufferPointer<UInt8>) -> Int {

@@ -2,7 +2,8 @@ import Crypto
 
 /// SHA-256 as Pinterest wants it: over the UTF-8 bytes, written as 64 lower-case hex digits.
 public enum SHA256Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// A constant in the binary: reading it needs no lazy initialisation and no retain (an array did both).
+    private static let digits: StaticString = "0123456789abcdef"
 
     /// Lower-case hex SHA-256 of the UTF-8 bytes of `s`. Hex is written straight into the string's storage
     /// (no per-byte `String(format:)`), since this runs once per hashed value on the delivery path.
@@ -16,23 +17,22 @@ public enum SHA256Hex {
     static func appendHash(of s: String, to bytes: inout [UInt8]) {
         var s = s
         let digest = s.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: 64))
-        bytes.withUnsafeMutableBufferPointer { out in
-            _ = writeHex(digest, into: UnsafeMutableBufferPointer(rebasing: out[start...]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { hex in
+            let count = writeHex(digest, into: hex)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: hex[..<count]))
         }
     }
 
     private static func writeHex(_ digest: SHA256.Digest, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        var i = 0
-        digest.withUnsafeBytes { bytes in
-            for byte in bytes {
-                out[i] = digits[Int(byte >> 4)]
-                out[i + 1] = digits[Int(byte & 0x0F)]
-                i += 2
+        let digits = Self.digits.utf8Start
+        return digest.withUnsafeBytes { bytes in
+            guard let base = out.baseAddress, bytes.count * 2 <= out.count else { return 0 }
+            for (i, byte) in bytes.enumerated() {
+                base[2 * i] = digits[Int(byte >> 4)]
+                base[2 * i + 1] = digits[Int(byte & 0x0F)]
             }
+            return bytes.count * 2
         }
-        return i
     }
 
     /// True when `s` is exactly 64 hex digits (either case): `^[0-9A-Fa-f]{64}$`, checked without a regex.
