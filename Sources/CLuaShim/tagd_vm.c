@@ -266,12 +266,12 @@ typedef struct reader {
     const unsigned char *p;
     const unsigned char *end;
     int keys;   /* stack index of the push key cache's anchors (0: none) */
-    int views;  /* wrap every table in a read-only view (tagd_share) */
+    int views;  /* stack index of the view kit: wrap every table in a read-only view (tagd_share); 0: none */
     int refs;   /* TAGD_TAPE_REF allowed (call arguments only) */
 } reader;
 
 static int trampoline(lua_State *L);
-static void make_view(lua_State *L);
+static void make_view(lua_State *L, int kit);
 
 static void need(lua_State *L, reader *r, size_t n) {
     if ((size_t)(r->end - r->p) < n) luaL_error(L, "tagd: malformed value tape");
@@ -355,18 +355,18 @@ static void push_value(lua_State *L, reader *r, int depth) {
         }
         case TAGD_TAPE_ARRAY: {
             uint32_t n = read_u32(L, r);
-            luaL_checkstack(L, 4, "value nesting too deep");
+            luaL_checkstack(L, 6, "value nesting too deep");
             lua_createtable(L, (int)(n > INT32_MAX ? 0 : n), 0);
             for (uint32_t i = 0; i < n; i++) {
                 push_value(L, r, depth + 1);
                 lua_rawseti(L, -2, (lua_Integer)i + 1);
             }
-            if (r->views) make_view(L);
+            if (r->views) make_view(L, r->views);
             break;
         }
         case TAGD_TAPE_TABLE: {
             uint32_t n = read_u32(L, r);
-            luaL_checkstack(L, 4, "value nesting too deep");
+            luaL_checkstack(L, 6, "value nesting too deep");
             lua_createtable(L, 0, (int)(n > INT32_MAX ? 0 : n));
             for (uint32_t i = 0; i < n; i++) {
                 uint32_t kl = read_u32(L, r);
@@ -376,7 +376,7 @@ static void push_value(lua_State *L, reader *r, int depth) {
                 push_value(L, r, depth + 1);
                 lua_rawset(L, -3);
             }
-            if (r->views) make_view(L);
+            if (r->views) make_view(L, r->views);
             break;
         }
         case TAGD_TAPE_NULL: lua_pushlightuserdata(L, &null_sentinel_storage); break;
@@ -569,22 +569,45 @@ static int view_pairs(lua_State *L) {
     return 3;
 }
 
-/* Replaces the real table on the stack top by its view (3 free slots). */
-static void make_view(lua_State *L) {
+/* The view kit: what every view's metatable holds, pushed once per share
+ * (KIT_SIZE slots) so that building a metatable interns no string: setting
+ * fields by C name looked each name up in Lua's string cache, per view. */
+enum {
+    KIT_INDEX, KIT_NEWINDEX, KIT_LEN, KIT_PAIRS, KIT_METATABLE,
+    KIT_RO_NEWINDEX, KIT_VIEW_LEN, KIT_VIEW_PAIRS, KIT_HIDDEN, KIT_SIZE
+};
+
+static void push_view_kit(lua_State *L) {
+    lua_pushliteral(L, "__index");
+    lua_pushliteral(L, "__newindex");
+    lua_pushliteral(L, "__len");
+    lua_pushliteral(L, "__pairs");
+    lua_pushliteral(L, "__metatable");
+    lua_pushcfunction(L, ro_newindex);
+    lua_pushcfunction(L, view_len);
+    lua_pushcfunction(L, view_pairs);
+    lua_pushliteral(L, "read-only table");
+}
+
+static void set_from_kit(lua_State *L, int kit, int key, int value) {
+    lua_pushvalue(L, kit + key);
+    lua_pushvalue(L, kit + value);
+    lua_rawset(L, -3);
+}
+
+/* Replaces the real table on the stack top by its view (4 free slots). */
+static void make_view(lua_State *L, int kit) {
     lua_createtable(L, 0, 0);  /* P */
     lua_createtable(L, 0, 6);  /* M */
-    lua_pushvalue(L, -3);
-    lua_setfield(L, -2, "__index");
+    lua_pushvalue(L, kit + KIT_INDEX);
+    lua_pushvalue(L, -4);
+    lua_rawset(L, -3);
     lua_pushvalue(L, -3);
     lua_rawsetp(L, -2, &view_key_storage);
-    lua_pushcfunction(L, ro_newindex);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushcfunction(L, view_len);
-    lua_setfield(L, -2, "__len");
-    lua_pushcfunction(L, view_pairs);
-    lua_setfield(L, -2, "__pairs");
-    lua_pushliteral(L, "read-only table");
-    lua_setfield(L, -2, "__metatable");
+    set_from_kit(L, kit, KIT_NEWINDEX, KIT_RO_NEWINDEX);
+    set_from_kit(L, kit, KIT_LEN, KIT_VIEW_LEN);
+    set_from_kit(L, kit, KIT_PAIRS, KIT_VIEW_PAIRS);
+    set_from_kit(L, kit, KIT_METATABLE, KIT_HIDDEN);
     lua_setmetatable(L, -2);
     lua_replace(L, -2);
 }
@@ -1061,9 +1084,10 @@ typedef struct share_args {
 
 static int p_share(lua_State *L) {
     share_args *a = (share_args *)lua_touserdata(L, 1);
-    luaL_checkstack(L, 8, "share");
+    luaL_checkstack(L, 8 + KIT_SIZE, "share");
     lua_rawgeti(L, LUA_REGISTRYINDEX, a->vm->ref_pk);  /* 2: key anchors */
-    reader r = {a->tape, a->tape + a->length, 2, 1, 0};
+    push_view_kit(L);                                   /* 3 ... 2 + KIT_SIZE */
+    reader r = {a->tape, a->tape + a->length, 2, 3, 0};
     push_value(L, &r, 0);
     if (r.p != r.end) luaL_error(L, "tagd: malformed value tape");
     a->ref = luaL_ref(L, LUA_REGISTRYINDEX);

@@ -41,15 +41,14 @@ public struct IncomingHit: Sendable {
 }
 
 /// Compares two header names byte by byte, folding ASCII letters only, without allocating lower-cased copies.
+/// Lengths first: most names that differ differ there, and a native string knows its length.
 func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
-    var left = a.utf8.makeIterator()
-    var right = b.utf8.makeIterator()
-    while true {
-        switch (left.next(), right.next()) {
-        case (nil, nil): return true
-        case (let x?, let y?):
-            if x != y && asciiLowercased(x) != asciiLowercased(y) { return false }
-        default: return false
+    guard a.utf8.count == b.utf8.count else { return false }
+    var a = a, b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            for i in 0..<x.count where x[i] != y[i] && asciiLowercased(x[i]) != asciiLowercased(y[i]) { return false }
+            return true
         }
     }
 }

@@ -47,7 +47,8 @@ public final class LuaVM {
     private let nativeTape = ValueTape()
     private let moduleTape = ValueTape(capacity: 256)
     let keyCache = ResultKeyCache()
-    private var inInvocation = false
+    /// Unchecked, like `natives`: read and written around every call, on the VM's one thread at a time.
+    @exclusivity(unchecked) private var inInvocation = false
 
     public init(
         limits: LuaLimits = .default,

@@ -27,8 +27,9 @@ final class ResultKeyCache {
     let values: UnsafeMutablePointer<String>
     /// `ShapeTemplate<V>` for whichever value type last read that shape. Nothing here is private, so that
     /// cross-module optimization can specialize the generic reader for a caller's own value type.
-    var templates: [AnyObject?]
-    var seen: [UInt64]
+    /// Unchecked: the cache belongs to one VM, used by one thread at a time (see `ValueTape`).
+    @exclusivity(unchecked) var templates: [AnyObject?]
+    @exclusivity(unchecked) var seen: [UInt64]
 
     init() {
         ids = .allocate(capacity: Self.slotCount)

@@ -7,9 +7,11 @@ import CLuaShim
 /// them inside a protected call (or a trampoline after Swift has returned).
 /// The buffer is reused across calls to avoid per-call allocation.
 final class ValueTape {
-    private(set) var base: UnsafeMutableRawPointer
-    private(set) var count = 0
-    private(set) var capacity: Int
+    // A tape belongs to one VM, which one thread uses at a time: dynamic exclusivity checks on these (a
+    // runtime call per access, several per value written) guard against nothing here.
+    @exclusivity(unchecked) private(set) var base: UnsafeMutableRawPointer
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) private(set) var capacity: Int
 
     init(capacity: Int = 4096) {
         self.capacity = capacity

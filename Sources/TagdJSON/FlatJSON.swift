@@ -159,7 +159,13 @@ public struct FlatJSON: Sendable {
             let ascii = root.nodes[key].isASCII
             var earlier = object + 1
             while earlier < key {
-                if FlatJSON.sameKey(name, ascii, root.utf8(at: earlier), root.nodes[earlier].isASCII) { return true }
+                let other = root.nodes[earlier]
+                // ASCII keys of different lengths differ: most pairs end at this compare.
+                if !(ascii && other.isASCII && other.count != UInt32(name.count)),
+                    FlatJSON.sameKey(name, ascii, root.utf8(at: earlier), other.isASCII)
+                {
+                    return true
+                }
                 earlier = Int(root.nodes[earlier + 1].end)
             }
             return false
