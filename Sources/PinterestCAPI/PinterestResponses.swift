@@ -12,6 +12,11 @@ struct ConversionAPIResult: Sendable {
 
     let events: [EventResult]
 
+    private static func saysProcessed(_ status: UnsafeBufferPointer<UInt8>) -> Bool {
+        var processed = "processed"
+        return processed.withUTF8 { UTF8Bytes.equal(status, $0) }
+    }
+
     init?(_ body: FlatJSON, validator: ConversionEventValidator) {
         let events = body.withRoot { root -> [EventResult]? in
             guard validator.conforms(root, to: .conversionApiResponse), let events = root.member("events") else {
@@ -22,7 +27,7 @@ struct ConversionAPIResult: Sendable {
             _ = events.allElements { event in
                 results.append(
                     EventResult(
-                        processed: event.member("status")?.withUTF8 { $0.elementsEqual("processed".utf8) } == true,
+                        processed: event.member("status")?.withUTF8(Self.saysProcessed) == true,
                         errorMessage: event.member("error_message")?.stringText,
                         warningMessage: event.member("warning_message")?.stringText))
                 return true

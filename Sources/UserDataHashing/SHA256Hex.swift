@@ -26,10 +26,16 @@ public enum SHA256Hex {
     private static func writeHex(_ digest: SHA256.Digest, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let digits = Self.digits.utf8Start
         return digest.withUnsafeBytes { bytes in
-            guard let base = out.baseAddress, bytes.count * 2 <= out.count else { return 0 }
-            for (i, byte) in bytes.enumerated() {
-                base[2 * i] = digits[Int(byte >> 4)]
-                base[2 * i + 1] = digits[Int(byte & 0x0F)]
+            guard var write = out.baseAddress, var read = bytes.baseAddress, bytes.count * 2 <= out.count else {
+                return 0
+            }
+            let end = read + bytes.count
+            while read < end {
+                let byte = read.load(as: UInt8.self)
+                write[0] = digits[Int(byte >> 4)]
+                write[1] = digits[Int(byte & 0x0F)]
+                write += 2
+                read += 1
             }
             return bytes.count * 2
         }

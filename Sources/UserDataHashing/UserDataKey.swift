@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a `user_data` key is: a hashed field, a plain (never hashed) field, or neither.
 ///
 /// Classified by length and bytes, because a `String`-backed enum's `init(rawValue:)` compares the key with
@@ -50,7 +52,9 @@ enum UserDataKey: Equatable {
 
     @inline(__always)
     private static func equals(_ b: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
-        name.utf8CodeUnitCount == b.count
-            && UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount).elementsEqual(b)
+        // memcmp: `elementsEqual` went through a generic iterator byte by byte.
+        guard name.utf8CodeUnitCount == b.count else { return false }
+        guard let base = b.baseAddress else { return true }
+        return memcmp(name.utf8Start, base, b.count) == 0
     }
 }
