@@ -3,7 +3,8 @@ extension FlatJSON {
     /// accepted, the same errors thrown). A document that spells one key twice in an object is read as
     /// `JSONValue.parse` reads it (the last member wins): parsed as a tree, then flattened.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> FlatJSON {
-        var builder = FlatJSONBuilder(document: FlatJSON(nodeCapacity: 16 + bytes.count / 12, byteCapacity: bytes.count))
+        var builder = FlatJSONBuilder(
+            document: FlatJSON(nodeCapacity: 16 + bytes.count / 12, byteCapacity: bytes.count + 64), source: bytes)
         do throws(JSONParseError) {
             try JSONParser.parse(bytes, into: &builder)
             return builder.document

@@ -84,6 +84,16 @@ struct JSONTreeBuilder: JSONBuilder {
 /// document as a tree instead, whose last member wins.
 struct FlatJSONBuilder: JSONBuilder {
     var document: FlatJSON
+    /// The document being parsed, copied once into `document.bytes` at `sourceOffset`: plain strings point there.
+    private let source: UnsafeBufferPointer<UInt8>
+    private let sourceOffset: Int
+
+    /// A builder for parsing `source`, whose plain strings become nodes over a copy of it.
+    init(document: FlatJSON, source: UnsafeBufferPointer<UInt8>) {
+        self.document = document
+        self.source = source
+        sourceOffset = self.document.appendSource(source)
+    }
 
     struct Object {
         let mark: Int
@@ -107,7 +117,11 @@ struct FlatJSONBuilder: JSONBuilder {
 
     mutating func string(_ content: UnsafeBufferPointer<UInt8>, escaped: Bool) {
         if !escaped, UTF8Bytes.isASCII(content) {
-            document.appendString(content)
+            if let base = source.baseAddress, let start = content.baseAddress {
+                document.appendString(at: sourceOffset + (start - base), count: content.count, isASCII: true)
+            } else {
+                document.appendString(content)
+            }
         } else {
             document.appendString(JSONParser.text(content, escaped: escaped))  // valid UTF-8, as the form wants
         }
