@@ -242,17 +242,10 @@ extension ConversionEventValidator {
         return text.withUTF8(isSHA256Hex)
     }
 
-    /// A branch-free pass over the contiguous bytes: walking the UTF-8 view index by index cost more than the
-    /// rest of validating an event.
+    /// One pass over the contiguous bytes: walking the UTF-8 view index by index cost more than the rest of
+    /// validating an event.
     static func isSHA256Hex(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard bytes.count == 64 else { return false }
-        var invalid: UInt8 = 0
-        for byte in bytes {
-            let notDigit: UInt8 = byte &- 0x30 < 10 ? 0 : 1
-            let notLowerHex: UInt8 = byte &- 0x61 < 6 ? 0 : 1
-            invalid |= notDigit & notLowerHex
-        }
-        return invalid == 0
+        bytes.count == 64 && UTF8Bytes.isLowerHex(bytes)
     }
 
     /// Unicode scalars in valid UTF-8: the bytes that are not continuation bytes (`String.unicodeScalars.count`).

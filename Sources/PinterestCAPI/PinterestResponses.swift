@@ -12,11 +12,6 @@ struct ConversionAPIResult: Sendable {
 
     let events: [EventResult]
 
-    private static func saysProcessed(_ status: UnsafeBufferPointer<UInt8>) -> Bool {
-        var processed = "processed"
-        return processed.withUTF8 { UTF8Bytes.equal(status, $0) }
-    }
-
     init?(_ body: FlatJSON, validator: ConversionEventValidator) {
         let events = body.withRoot { root -> [EventResult]? in
             guard validator.conforms(root, to: .conversionApiResponse), let events = root.member("events") else {
@@ -36,6 +31,11 @@ struct ConversionAPIResult: Sendable {
         }
         guard let events = events ?? nil else { return nil }
         self.events = events
+    }
+
+    private static func saysProcessed(_ status: UnsafeBufferPointer<UInt8>) -> Bool {
+        var processed = "processed"
+        return processed.withUTF8 { UTF8Bytes.equal(status, $0) }
     }
 }
 

@@ -65,17 +65,6 @@ struct PropertyTable: Sendable {
 
     var isEmpty: Bool { storage == nil }
 
-    subscript(name: String) -> SchemaNode? {
-        entry(name)?.node
-    }
-
-    func entry(_ name: String) -> (node: SchemaNode, required: Bool)? {
-        var name = name
-        return name.withUTF8 { name in
-            lookUp(utf8: name).map { ($0.node.takeUnretainedValue(), $0.required) }
-        }
-    }
-
     /// Names are compared byte for byte: the schema's are ASCII, and no other text is canonically equal to one.
     /// The node is valid as long as the table (`withUnsafeGuaranteedRef` borrows it without a retain).
     func lookUp(utf8 name: UnsafeBufferPointer<UInt8>) -> (node: Unmanaged<SchemaNode>, required: Bool)? {

@@ -8,6 +8,18 @@ public enum UTF8Bytes {
         return firstDifference(a, b) == nil
     }
 
+    /// Whether every byte is a lower-case hex digit (`0-9a-f`), as SHA-256 hashes travel. Branch-free, so the
+    /// compiler vectorizes it: walking bytes with `allSatisfy` stopped at each one.
+    public static func isLowerHex(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var invalid: UInt8 = 0
+        for byte in bytes {
+            let notDigit: UInt8 = byte &- 0x30 < 10 ? 0 : 1
+            let notLowerHex: UInt8 = byte &- 0x61 < 6 ? 0 : 1
+            invalid |= notDigit & notLowerHex
+        }
+        return invalid == 0
+    }
+
     /// Whether every byte is ASCII.
     public static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return true }

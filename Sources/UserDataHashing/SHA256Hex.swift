@@ -1,4 +1,5 @@
 import Crypto
+import TagdJSON
 
 /// SHA-256 as Pinterest wants it: over the UTF-8 bytes, written as 64 lower-case hex digits.
 public enum SHA256Hex {
@@ -62,15 +63,7 @@ public enum SHA256Hex {
     }
 
     /// As `isWireHash(_:)`, for UTF-8 bytes.
-    /// Branch-free, so the compiler vectorizes it: `allSatisfy` stopped at each byte.
     public static func isWireHash(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard bytes.count == 64 else { return false }
-        var invalid: UInt8 = 0
-        for byte in bytes {
-            let notDigit: UInt8 = byte &- 0x30 < 10 ? 0 : 1
-            let notLowerHex: UInt8 = byte &- 0x61 < 6 ? 0 : 1
-            invalid |= notDigit & notLowerHex
-        }
-        return invalid == 0
+        bytes.count == 64 && UTF8Bytes.isLowerHex(bytes)
     }
 }
