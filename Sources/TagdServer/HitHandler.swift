@@ -45,8 +45,11 @@ struct HitHandler: Sendable {
         case runTags(PreparedHit)
     }
 
+    /// The intake clients hits are counted under (`tagd_hits_total{client}`).
+    static let clients = (ga4: "ga4", json: "json")
+
     func prepare(_ request: Request) -> Step {
-        let client = request.path.hasPrefix("/g/") ? "ga4" : "json"
+        let client = request.path.hasPrefix("/g/") ? Self.clients.ga4 : Self.clients.json
         let hit = IncomingHit(
             method: request.method.rawValue,
             path: request.path,

@@ -5,22 +5,22 @@ import TagRuntime
 final class HitMetrics: Sendable {
     private let hits = LabeledCounters(label: "tagd_hits_total", dimensions: ["client", "outcome"])
     private let events = Counter(label: "tagd_events_total")
-    /// The counters every accepted hit increments, made once: looking them up per hit took a lock both
-    /// event loops contend for, an array and two string hashes.
-    private let acceptedJSON: LabeledCounter
-    private let acceptedGA4: LabeledCounter
+    /// The counters every accepted hit increments, made once per client: looking them up per hit took a lock
+    /// both event loops contend for, an array and two string hashes. Never changed, so read without a lock.
+    private let accepted: [String: LabeledCounter]
 
     init() {
-        acceptedJSON = hits.counter(["json", "accepted"])
-        acceptedGA4 = hits.counter(["ga4", "accepted"])
+        let hits = self.hits
+        let clients = [HitHandler.clients.json, HitHandler.clients.ga4]
+        accepted = Dictionary(uniqueKeysWithValues: clients.map { ($0, hits.counter([$0, "accepted"])) })
     }
 
     func hit(client: String, outcome: String) {
-        if outcome == "accepted" {
-            if client == "json" { return acceptedJSON.increment() }
-            if client == "ga4" { return acceptedGA4.increment() }
+        if outcome == "accepted", let counter = accepted[client] {
+            counter.increment()
+        } else {
+            hits.increment(client, outcome)
         }
-        hits.increment(client, outcome)
     }
 
     func events(_ count: Int) { events.increment(by: count) }
