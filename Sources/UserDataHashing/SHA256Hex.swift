@@ -17,7 +17,12 @@ public enum SHA256Hex {
     /// Appends the 64 hex digits of the SHA-256 of the UTF-8 bytes of `s` to `bytes`: no `String` per hash.
     static func appendHash(of s: String, to bytes: inout [UInt8]) {
         var s = s
-        let digest = s.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        s.withUTF8 { appendHash(of: $0, to: &bytes) }
+    }
+
+    /// Appends the 64 hex digits of the SHA-256 of `utf8` to `bytes`.
+    static func appendHash(of utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        let digest = SHA256.hash(data: UnsafeRawBufferPointer(utf8))
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { hex in
             let count = writeHex(digest, into: hex)
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: hex[..<count]))

@@ -117,7 +117,7 @@ public struct UserDataHasher: Sendable {
         case .null:
             return
         case .string, .int, .double:
-            if let prepared = normalizer.prepare(field, value.jsonValue) { wire.appendHash(prepared, fieldStart: start) }
+            appendHash(field, value, to: &wire, fieldStart: start)
         case .array:
             var failure: UserDataError?
             _ = value.allElements { element in
@@ -125,9 +125,7 @@ public struct UserDataHasher: Sendable {
                 case .null:
                     return true
                 case .string, .int, .double:
-                    if let prepared = normalizer.prepare(field, element.jsonValue) {
-                        wire.appendHash(prepared, fieldStart: start)
-                    }
+                    appendHash(field, element, to: &wire, fieldStart: start)
                     return true
                 case .bool, .array, .object:
                     failure = .wrongType(field: field.rawValue, type: element.kind.name)
@@ -139,6 +137,27 @@ public struct UserDataHasher: Sendable {
             throw .wrongType(field: field.rawValue, type: value.kind.name)
         }
         wire.closeHashedField(field.rawValue, start: start)
+    }
+
+    /// Normalizes and hashes one scalar: ASCII text on bytes (`ASCIINormalizer`), anything else as a `String`.
+    private func appendHash(
+        _ field: UserDataField, _ value: some JSONReadable, to wire: inout WireUserData, fieldStart start: Int
+    ) {
+        let handled = value.withUTF8 { raw in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(raw.count, 64)) { out in
+                switch ASCIINormalizer.prepare(field, raw, externalIDRule: normalizer.externalIDRule, into: out) {
+                case .declined: return false
+                case .omitted: return true
+                case .plain(let count):
+                    wire.appendHash(of: UnsafeBufferPointer(rebasing: out[..<count]), isHash: false, fieldStart: start)
+                case .alreadyHashed(let count):
+                    wire.appendHash(of: UnsafeBufferPointer(rebasing: out[..<count]), isHash: true, fieldStart: start)
+                }
+                return true
+            }
+        }
+        if handled == true { return }
+        if let prepared = normalizer.prepare(field, value.jsonValue) { wire.appendHash(prepared, fieldStart: start) }
     }
 
     /// A never-hashed value as a plain string: trimmed, numbers in decimal, empty dropped.

@@ -47,6 +47,23 @@ public struct WireUserData: Sendable, Equatable {
         case .alreadyHashed(let hex): text.append(contentsOf: hex.utf8)
         case .plain(let value): SHA256Hex.appendHash(of: value, to: &text)
         }
+        keepUnlessRepeated(from: begin, fieldStart: start)
+    }
+
+    /// As `appendHash(_:fieldStart:)` for normalized bytes (`ASCIINormalizer`): hashed, or kept as they are
+    /// when `isHash`.
+    mutating func appendHash(of normalized: UnsafeBufferPointer<UInt8>, isHash: Bool, fieldStart start: Int) {
+        let begin = text.count
+        if isHash {
+            text.append(contentsOf: normalized)
+        } else {
+            SHA256Hex.appendHash(of: normalized, to: &text)
+        }
+        keepUnlessRepeated(from: begin, fieldStart: start)
+    }
+
+    /// Keeps the value appended at `begin` unless the field already has it.
+    private mutating func keepUnlessRepeated(from begin: Int, fieldStart start: Int) {
         // Linear: these arrays hold a handful of values at most.
         for index in start..<ranges.count where text[ranges[index]].elementsEqual(text[begin...]) {
             text.removeSubrange(begin...)
