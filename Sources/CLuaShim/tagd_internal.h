@@ -67,6 +67,14 @@ struct tagd_vm {
     struct { uint32_t len; unsigned char bytes[TAGD_PK_MAXLEN]; } pk[TAGD_PK_SLOTS];
     int ref_pk;
 
+    /* Flat value buffers (tagd_flat.c): malloc'd, capacity charged to mem_used. */
+    tagd_flat_node *fl_nodes;
+    size_t fl_cap;
+    size_t fl_count;
+    unsigned char *fl_bytes;
+    size_t fl_cap_bytes;
+    size_t fl_byte_count;
+
     void *host;
     tagd_native_fn native;
     tagd_module_fn module;
@@ -93,6 +101,12 @@ void tagd_charge(lua_State *L, int64_t steps);
 /* Installs the budgeted pattern functions and a bounded string.rep into the
  * table on the stack top. */
 void tagd_patch_string(lua_State *L);
+
+/* Frees the flat value buffers (tagd_vm_free). */
+void tagd_flat_free(tagd_vm *vm);
+
+/* The sandbox's tostring: Lua's text, numbers written without snprintf. */
+int tagd_tostring(lua_State *L);
 
 /* Opens the budgeted table library (leaves it on the stack). */
 int tagd_open_table(lua_State *L);

@@ -814,6 +814,8 @@ static int p_setup(lua_State *L) {
     /* The shared base environment, built by allowlist. */
     lua_createtable(L, 0, 32);                               /* 9 */
     copy_fields(L, 2, 9, base_allow);
+    lua_pushcfunction(L, tagd_tostring);
+    lua_setfield(L, 9, "tostring");
     lua_pushcfunction(L, safe_setmetatable);
     lua_setfield(L, 9, "setmetatable");
     lua_pushcfunction(L, host_require);
@@ -912,6 +914,7 @@ void tagd_vm_free(tagd_vm *vm) {
     lua_close(vm->L);
     pool_drain(vm);
     free(vm->rt);
+    tagd_flat_free(vm);
     free(vm);
 }
 

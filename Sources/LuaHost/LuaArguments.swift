@@ -151,6 +151,17 @@ public struct LuaArguments {
         try readTape(i) { (reader) throws(LuaError) in try reader.visit(into: &visitor) }
     }
 
+    /// Argument `i` written flat in C and handed to `body`; nil when it is absent or holds something only
+    /// `visit(_:into:)` converts or reports (a string that is not UTF-8, a key that is not an ASCII string,
+    /// a function, a cycle, nesting beyond the limit): call that then. Tables are read raw, as by `visit`.
+    public func withFlat<R>(_ i: Int, _ body: (LuaFlatValue) -> R) -> R? {
+        if i < 1 || i > count { return nil }
+        var flat = tagd_flat()
+        guard tagd_read_flat(L, Int32(i), Int32(clamping: maxDepth), &flat) == TAGD_OK else { return nil }
+        defer { tagd_flat_done(tagd_vm_of(L)) }
+        return body(LuaFlatValue(flat))
+    }
+
     /// Converts argument `i` in C (non-raising) into the VM's result tape, then lets `body` decode it.
     private func readTape<R>(
         _ i: Int, _ body: (inout ResultTapeReader) throws(LuaError) -> R

@@ -15,7 +15,10 @@ struct FlatJSONReader: LuaTapeVisitor {
     static func read(
         _ args: LuaArguments, _ i: Int, nodeCapacity: Int = 64, byteCapacity: Int = 1_024
     ) throws(LuaArgumentError) -> FlatJSON {
-        var reader = FlatJSONReader(nodeCapacity: nodeCapacity, byteCapacity: byteCapacity)
+        var json = FlatJSON(nodeCapacity: nodeCapacity, byteCapacity: byteCapacity)
+        if args.withFlat(i, { json.append($0) }) != nil { return json }
+        var reader = FlatJSONReader(json: json)
+        json = FlatJSON()
         try args.visit(i, into: &reader)
         return reader.json
     }
@@ -23,6 +26,7 @@ struct FlatJSONReader: LuaTapeVisitor {
     /// Argument `i` read into `json` (emptied first), whose buffers are reused.
     static func read(_ args: LuaArguments, _ i: Int, into json: inout FlatJSON) throws(LuaArgumentError) {
         json.removeAll()
+        if args.withFlat(i, { json.append($0) }) != nil { return }
         var reader = FlatJSONReader(json: json)
         json = FlatJSON()  // the reader holds the only reference: appending copies nothing
         defer { json = reader.json }
@@ -33,6 +37,7 @@ struct FlatJSONReader: LuaTapeVisitor {
         self.json = json
     }
 
+    // The value by value route, for what `LuaArguments.withFlat` declines.
     mutating func visitNil() { json.appendNull() }
     mutating func visitNull() { json.appendNull() }
     mutating func visit(_ value: Bool) { json.append(value) }
@@ -85,4 +90,25 @@ struct FlatJSONReader: LuaTapeVisitor {
     /// The keys of open tables too large to compare pairwise, by mark (empty, so free, for usual tables).
     private var largeTableKeys: [Int: Set<String>] = [:]
     private static let pairwiseLimit = 32
+}
+
+extension FlatJSON {
+    /// Appends a flat Lua value as the same nodes: its bytes in one copy, strings pointing into them. The same
+    /// document the value by value route builds (Lua's string keys are distinct, and a flat value has no others).
+    mutating func append(_ value: LuaFlatValue) {
+        let base = nodes.count
+        let source = appendSource(value.bytes)
+        for index in 0..<value.count {
+            let node = value[index]
+            switch node.kind {
+            case .nil, .null: appendNull()
+            case .bool: append(node.payload != 0)
+            case .int: append(Int64(bitPattern: node.payload))
+            case .double: append(Double(bitPattern: node.payload))
+            case .string: appendString(at: source + Int(node.payload), count: node.count, isASCII: node.isASCII)
+            case .array: appendContainer(.array, count: node.count, end: base + node.end)
+            case .table: appendContainer(.object, count: node.count, end: base + node.end)
+            }
+        }
+    }
 }

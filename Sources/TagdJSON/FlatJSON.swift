@@ -86,13 +86,13 @@ public struct FlatJSON: Sendable {
     /// A string node over bytes already in `bytes`, at `offset`: a parsed document keeps its source there and
     /// points its plain strings into it, instead of copying each (about 130 strings a hit, counting the sender's
     /// share of each answer from Pinterest).
-    mutating func appendString(at offset: Int, count: Int, isASCII: Bool) {
+    public mutating func appendString(at offset: Int, count: Int, isASCII: Bool) {
         nodes.append(Node(payload: UInt64(offset), count: UInt32(truncatingIfNeeded: count),
                           end: UInt32(truncatingIfNeeded: nodes.count + 1), kind: .string, isASCII: isASCII))
     }
 
     /// Appends bytes that no node refers to yet (a parser's source document); returns where they start.
-    mutating func appendSource(_ source: UnsafeBufferPointer<UInt8>) -> Int {
+    public mutating func appendSource(_ source: UnsafeBufferPointer<UInt8>) -> Int {
         let offset = bytes.count
         bytes.append(contentsOf: source)
         return offset
@@ -109,6 +109,14 @@ public struct FlatJSON: Sendable {
         precondition(kind == .array || kind == .object)
         nodes.append(Node(payload: 0, count: UInt32(truncatingIfNeeded: count), end: 0, kind: kind))
         return nodes.count - 1
+    }
+
+    /// Appends an array or object whose contents are the next nodes, up to node `end`: for a caller that copies
+    /// a document already in this layout, node for node (a flat Lua value).
+    public mutating func appendContainer(_ kind: JSONKind, count: Int, end: Int) {
+        precondition(kind == .array || kind == .object)
+        nodes.append(Node(payload: 0, count: UInt32(truncatingIfNeeded: count), end: UInt32(truncatingIfNeeded: end),
+                          kind: kind))
     }
 
     public mutating func endContainer(_ mark: Int) {

@@ -7,19 +7,25 @@ import UserDataHashing
 @testable import TagRuntime
 
 /// Reads argument 1 flat (defining cache entries), as a tree, and flat again (through the caches), and says
-/// whether all three agree: the same value, or the same error message.
+/// whether all three agree: the same value, or the same error message. Its third result says whether the value
+/// was written flat in C (`LuaArguments.withFlat`) or read value by value through the tape.
 let flatProbe = NativeModule(name: "probe", functions: [
     "read": { args in
         let first = Result { () throws(LuaArgumentError) in try FlatJSONReader.read(args, 1).jsonValue }
         let tree = Result { () throws(LuaArgumentError) in try args.value(1, as: JSONValue.self) }
-        let again = Result { () throws(LuaArgumentError) in try FlatJSONReader.read(args, 1).jsonValue }
+        var reused = FlatJSON()
+        let again = Result { () throws(LuaArgumentError) in
+            try FlatJSONReader.read(args, 1, into: &reused)
+            return reused.jsonValue
+        }
+        let route: LuaValue = args.withFlat(1, { _ in "flat" }).map(LuaValue.string) ?? "tape"
         switch (first, tree, again) {
         case (.success(let a), .success(let b), .success(let c)):
-            return [.bool(a == b && c == b), .nil]
+            return [.bool(a == b && c == b), .nil, route]
         case (.failure(let a), .failure(let b), .failure(let c)):
-            return [.bool(a.message == b.message && c.message == b.message), .string(b.message)]
+            return [.bool(a.message == b.message && c.message == b.message), .string(b.message), route]
         default:
-            return [.bool(false), .string("one path failed, the other did not")]
+            return [.bool(false), .string("one path failed, the other did not"), route]
         }
     }
 ])
@@ -41,11 +47,14 @@ let flatProbe = NativeModule(name: "probe", functions: [
 
     @Test func generatedTablesReadTheSameEitherWay() throws {
         var generator = SplitMix(seed: 2026)
+        var flat = 0
         for _ in 0..<400 {
             let json = ValueBridgeTests.tree(&generator, depth: 0)
             let results = try call("return function(t) return probe.read(t) end", [LuaValue(json)])
             #expect(results.first == .bool(true), "\(json.encodedString()) \(results)")
+            if results.last == "flat" { flat += 1 }
         }
+        #expect(flat > 200)  // both routes are compared: a declined value (a non-ASCII key, say) takes the tape
     }
 
     @Test func edgeCasesReadTheSameEitherWayAndErrorsKeepTheirWording() throws {
@@ -75,6 +84,32 @@ let flatProbe = NativeModule(name: "probe", functions: [
                 #expect(results.dropFirst().first == .string("bad argument #1 to 'read' (\(message))"), "\(expression)")
             }
         }
+    }
+
+    @Test func whatTheFlatRouteDeclinesTakesTheTape() throws {
+        let cases: [(String, String)] = [
+            ("{ a = 1, b = { 'x', true, 2.5 }, c = {} }", "flat"), ("'text'", "flat"), ("nil", "flat"),
+            ("{ ['\u{E9}'] = 1 }", "tape"), (#"{ k = '\xff' }"#, "tape"), ("{ [1.5] = 1 }", "tape"),
+            ("{ f = print or function() end }", "tape"), ("(function() local t = {} t.t = t return t end)()", "tape"),
+            (String(repeating: "{ ", count: 20) + "1" + String(repeating: " }", count: 20), "flat"), ("", "tape"),
+            ("{ city = 'Zürich' }", "flat"),
+        ]
+        for (argument, route) in cases {
+            let results = try call("return function() return probe.read(\(argument)) end")
+            #expect(results.first == .bool(true), "\(argument): \(results)")
+            #expect(results.last == .string(route), "\(argument)")
+        }
+    }
+
+    @Test func aSharedEventReadsFlatThroughItsViews() throws {
+        let event = try vm.share(JSONValue.object(["user_data": ["em": "a@b.co", "address": ["city": "Paris"]],
+                                                   "items": [["id": "1"], ["id": "2"]]]))
+        defer { vm.release(event) }
+        let function = try vm.load(source: "return function(ev) return probe.read(ev) end", chunkName: "tags/flat.lua")
+        defer { vm.release(function) }
+        let results = try vm.call(function, arguments: [.ref(event)], owner: "tags/flat.lua")
+        #expect(results.first == .bool(true))
+        #expect(results.last == "flat")
     }
 
     @Test func hashUserDataReturnsWhatTheHasherMakes() throws {

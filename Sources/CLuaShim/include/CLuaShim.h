@@ -25,8 +25,9 @@ enum {
     TAGD_KILL_TIME = 5,
     TAGD_KILL_MEMORY = 6,
     TAGD_ERR_STACK = 7,        /* lua_checkstack refused */
-    TAGD_ERR_CONVERSION = 8    /* a value could not be converted for the host;
+    TAGD_ERR_CONVERSION = 8,   /* a value could not be converted for the host;
                                 * message: tagd_vm_conversion_message */
+    TAGD_FLAT_DECLINED = 9     /* tagd_read_flat: read this value as a tape */
 };
 
 /* Tape tags: the flat encoding the host uses to hand values to C. */
@@ -164,6 +165,48 @@ int tagd_read_ref(tagd_vm *vm, int ref, int max_depth, tagd_bytes *out);
 /* The host has decoded the last result tape (ok = 1) or failed to (ok = 0,
  * which also clears the key cache). Releases a large tape. */
 void tagd_results_done(tagd_vm *vm, int ok);
+
+/* Flat values (tagd_read_flat): node kinds. */
+enum {
+    TAGD_FLAT_NIL = 0,
+    TAGD_FLAT_BOOL = 1,     /* payload 0 or 1 */
+    TAGD_FLAT_INT = 2,      /* payload: the int64's bits */
+    TAGD_FLAT_DOUBLE = 3,   /* payload: the double's bits */
+    TAGD_FLAT_STRING = 4,   /* payload: offset into the bytes; count: length */
+    TAGD_FLAT_ARRAY = 5,    /* count items follow */
+    TAGD_FLAT_TABLE = 6,    /* count (string key, value) entries follow */
+    TAGD_FLAT_NULL = 7      /* the JSON null sentinel */
+};
+
+/* One node of a flat value. Nodes are in document order: a container's node
+ * is followed by its contents (a table's as key, value, key, value...), and
+ * `end` is the index after the node's subtree. */
+typedef struct tagd_flat_node {
+    uint64_t payload;
+    uint32_t count;
+    uint32_t end;
+    uint8_t kind;           /* TAGD_FLAT_* */
+    uint8_t ascii;          /* a string of ASCII bytes only */
+} tagd_flat_node;
+
+typedef struct tagd_flat {
+    const tagd_flat_node *nodes;
+    size_t node_count;
+    const unsigned char *bytes;   /* every string's bytes, valid UTF-8 */
+    size_t byte_count;
+} tagd_flat;
+
+/* Writes the value at idx as a flat value in buffers the VM owns (valid until
+ * tagd_flat_done or the next call into this VM), tables read raw as for a
+ * result tape. Returns TAGD_OK, or TAGD_FLAT_DECLINED when the value holds
+ * something only a tape represents or reports (a string or key that is not
+ * valid UTF-8, a key that is not an ASCII string, a function, a cycle, depth
+ * beyond max_depth, buffers over the memory cap): read it with
+ * tagd_read_stack then. Non-raising; the stack top is left unchanged. */
+int tagd_read_flat(lua_State *L, int idx, int max_depth, tagd_flat *out);
+
+/* The host has adopted the last flat value. Releases large buffers. */
+void tagd_flat_done(tagd_vm *vm);
 
 /* The message of the last TAGD_ERR_CONVERSION (NUL-terminated). */
 const char *tagd_vm_conversion_message(tagd_vm *vm);

@@ -1,0 +1,228 @@
+/*
+ * Flat values: a Lua value written in C as an array of nodes in document
+ * order and one buffer of string bytes, which the host adopts in a single
+ * pass (tagd_read_flat). The tape (tagd_results.c) hands the host every
+ * string and key one by one; this form costs the host one copy of the bytes
+ * and one step per node, for the usual value a tag passes to a native
+ * function: tables of strings, numbers and booleans with string keys.
+ *
+ * Anything else (a string or key that is not valid UTF-8, a key that is
+ * not an ASCII string, a function, a cycle, nesting beyond the limit, more
+ * memory than the cap allows) is declined: the host then reads the value
+ * through the tape, which converts or reports it. Non-raising, with the
+ * same raw-only Lua calls as the tape writer; no metamethod ever runs.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tagd_internal.h"
+
+typedef struct fl_frame {
+    const void *table;
+    const struct fl_frame *parent;
+} fl_frame;
+
+typedef struct fl_writer {
+    tagd_vm *vm;
+    lua_State *L;
+    int max_depth;
+} fl_writer;
+
+/* Grows a VM buffer so that `more` items of `size` bytes fit; the growth is
+ * charged to the VM's memory cap. */
+static int fl_grow(tagd_vm *vm, void **buffer, size_t *capacity, size_t used, size_t more, size_t size) {
+    size_t need = used + more;
+    if (need < more || need > SIZE_MAX / size / 2) return 0;
+    if (*capacity >= need) return 1;
+    size_t cap = *capacity > 0 ? *capacity : 64;
+    while (cap < need) cap *= 2;
+    size_t grow = (cap - *capacity) * size;
+    if (grow > vm->limits.memory || vm->mem_used + grow > vm->limits.memory) return 0;
+    void *p = realloc(*buffer, cap * size);
+    if (p == NULL) return 0;
+    *buffer = p;
+    *capacity = cap;
+    vm->mem_used += grow;
+    return 1;
+}
+
+/* Appends a node; returns its index, or -1 when it does not fit. */
+static inline long fl_node(tagd_vm *vm, unsigned char kind, uint64_t payload, uint32_t count) {
+    if (l_unlikely(vm->fl_count == vm->fl_cap) &&
+        !fl_grow(vm, (void **)&vm->fl_nodes, &vm->fl_cap, vm->fl_count, 1, sizeof(tagd_flat_node)))
+        return -1;
+    tagd_flat_node *node = &vm->fl_nodes[vm->fl_count];
+    node->payload = payload;
+    node->count = count;
+    node->end = (uint32_t)(vm->fl_count + 1);
+    node->kind = kind;
+    node->ascii = 0;
+    return (long)vm->fl_count++;
+}
+
+static inline int is_ascii(const unsigned char *s, size_t len) {
+    size_t i = 0;
+    uint64_t high = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t word;
+        memcpy(&word, s + i, 8);
+        high |= word;
+    }
+    for (; i < len; i++) high |= s[i];
+    return (high & 0x8080808080808080ULL) == 0;
+}
+
+/* A string node over a copy of the bytes; 0 when they are not valid UTF-8
+ * (or, for a key, not ASCII) or do not fit. */
+static int fl_string(fl_writer *w, int idx, int key) {
+    tagd_vm *vm = w->vm;
+    size_t len;
+    const char *s = lua_tolstring(w->L, idx, &len);
+    if (s == NULL || len > UINT32_MAX) return 0;
+    int ascii = is_ascii((const unsigned char *)s, len);
+    if (!ascii && (key || !tagd_utf8_valid((const unsigned char *)s, len))) return 0;
+    if (vm->fl_cap_bytes - vm->fl_byte_count < len &&
+        !fl_grow(vm, (void **)&vm->fl_bytes, &vm->fl_cap_bytes, vm->fl_byte_count, len, 1))
+        return 0;
+    long node = fl_node(vm, TAGD_FLAT_STRING, vm->fl_byte_count, (uint32_t)len);
+    if (node < 0) return 0;
+    vm->fl_nodes[node].ascii = (uint8_t)ascii;
+    memcpy(vm->fl_bytes + vm->fl_byte_count, s, len);
+    vm->fl_byte_count += len;
+    return 1;
+}
+
+static int fl_value(fl_writer *w, int idx, int depth, const fl_frame *path);
+
+static int fl_table(fl_writer *w, int t, int depth, const fl_frame *path) {
+    lua_State *L = w->L;
+    tagd_vm *vm = w->vm;
+    if (depth > w->max_depth || !lua_checkstack(L, 4)) return 0;
+    const void *self = lua_topointer(L, t);
+    if (self == NULL) return 0;
+    for (const fl_frame *f = path; f != NULL; f = f->parent)
+        if (f->table == self) return 0;  /* a cycle */
+    fl_frame frame = {self, path};
+
+    /* As the tape writer: a non-empty sequence 1..n is an array. */
+    lua_Unsigned length = lua_rawlen(L, t);
+    if (length > 0) {
+        size_t count = 0;
+        int sequence = 1;
+        lua_pushnil(L);
+        while (lua_next(L, t) != 0) {
+            lua_Integer k;
+            count++;
+            if (count > length || !lua_isinteger(L, -2) ||
+                (k = lua_tointegerx(L, -2, NULL)) < 1 || (lua_Unsigned)k > length) {
+                sequence = 0;
+                lua_settop(L, -3);
+                break;
+            }
+            lua_settop(L, -2);
+        }
+        if (sequence && count == length) {
+            if (length > UINT32_MAX) return 0;
+            long node = fl_node(vm, TAGD_FLAT_ARRAY, 0, (uint32_t)length);
+            if (node < 0) return 0;
+            for (lua_Unsigned i = 1; i <= length; i++) {
+                lua_rawgeti(L, t, (lua_Integer)i);
+                if (!fl_value(w, -1, depth, &frame)) return 0;
+                lua_settop(L, -2);
+            }
+            vm->fl_nodes[node].end = (uint32_t)vm->fl_count;
+            return 1;
+        }
+    }
+    long node = fl_node(vm, TAGD_FLAT_TABLE, 0, 0);
+    if (node < 0) return 0;
+    uint32_t count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t) != 0) {
+        if (lua_type(L, -2) != LUA_TSTRING || !fl_string(w, -2, 1) || !fl_value(w, -1, depth, &frame) ||
+            count == UINT32_MAX)
+            return 0;
+        lua_settop(L, -2);  /* pop the value, keep the key for lua_next */
+        count++;
+    }
+    vm->fl_nodes[node].count = count;
+    vm->fl_nodes[node].end = (uint32_t)vm->fl_count;
+    return 1;
+}
+
+static int fl_value(fl_writer *w, int idx, int depth, const fl_frame *path) {
+    lua_State *L = w->L;
+    switch (lua_type(L, idx)) {
+        case LUA_TNIL:
+        case LUA_TNONE:
+            return fl_node(w->vm, TAGD_FLAT_NIL, 0, 0) >= 0;
+        case LUA_TBOOLEAN:
+            return fl_node(w->vm, TAGD_FLAT_BOOL, lua_toboolean(L, idx) ? 1 : 0, 0) >= 0;
+        case LUA_TNUMBER:
+            if (lua_isinteger(L, idx))
+                return fl_node(w->vm, TAGD_FLAT_INT, (uint64_t)lua_tointegerx(L, idx, NULL), 0) >= 0;
+            {
+                double v = (double)lua_tonumberx(L, idx, NULL);
+                uint64_t bits;
+                memcpy(&bits, &v, 8);
+                return fl_node(w->vm, TAGD_FLAT_DOUBLE, bits, 0) >= 0;
+            }
+        case LUA_TSTRING:
+            return fl_string(w, idx, 0);
+        case LUA_TTABLE: {
+            int t = lua_absindex(L, idx);
+            if (tagd_view_target(L, t)) {  /* a shared read-only view: the table behind it */
+                int ok = fl_table(w, lua_gettop(L), depth + 1, path);
+                if (ok) lua_settop(L, -2);
+                return ok;
+            }
+            return fl_table(w, t, depth + 1, path);
+        }
+        case LUA_TLIGHTUSERDATA:
+            if (lua_touserdata(L, idx) == tagd_null_sentinel()) return fl_node(w->vm, TAGD_FLAT_NULL, 0, 0) >= 0;
+            return 0;
+        default:
+            return 0;  /* a function or another value only the tape reports */
+    }
+}
+
+int tagd_read_flat(lua_State *L, int idx, int max_depth, tagd_flat *out) {
+    tagd_vm *vm = tagd_getvm(L);
+    int top = lua_gettop(L);
+    idx = lua_absindex(L, idx);
+    fl_writer w = {vm, L, max_depth < 0 ? 0 : (max_depth > TAGD_RT_MAX_DEPTH ? TAGD_RT_MAX_DEPTH : max_depth)};
+    vm->fl_count = 0;
+    vm->fl_byte_count = 0;
+    int ok = lua_checkstack(L, 2) && fl_value(&w, idx, 0, NULL);
+    lua_settop(L, top);  /* a declined walk may leave iteration keys behind */
+    out->nodes = vm->fl_nodes;
+    out->node_count = ok ? vm->fl_count : 0;
+    out->bytes = vm->fl_bytes;
+    out->byte_count = ok ? vm->fl_byte_count : 0;
+    return ok ? TAGD_OK : TAGD_FLAT_DECLINED;
+}
+
+void tagd_flat_done(tagd_vm *vm) {
+    vm->fl_count = 0;
+    vm->fl_byte_count = 0;
+    /* Large buffers go back to the system, as a large tape does. */
+    if (vm->fl_cap * sizeof(tagd_flat_node) > TAGD_RT_KEEP) {
+        vm->mem_used -= vm->fl_cap * sizeof(tagd_flat_node);
+        free(vm->fl_nodes);
+        vm->fl_nodes = NULL;
+        vm->fl_cap = 0;
+    }
+    if (vm->fl_cap_bytes > TAGD_RT_KEEP) {
+        vm->mem_used -= vm->fl_cap_bytes;
+        free(vm->fl_bytes);
+        vm->fl_bytes = NULL;
+        vm->fl_cap_bytes = 0;
+    }
+}
+
+void tagd_flat_free(tagd_vm *vm) {
+    free(vm->fl_nodes);
+    free(vm->fl_bytes);
+    vm->fl_nodes = NULL;
+    vm->fl_bytes = NULL;
+}
