@@ -1,3 +1,4 @@
+import PinterestCAPI
 import Synchronization
 import TagdJSON
 
@@ -22,6 +23,22 @@ final class FlatScratch: Sendable {
     }
 
     var lastEventSize: (nodes: Int, bytes: Int) { eventSize.withLock { $0 } }
+
+    /// What `make` gives for `config`, made again only when `config` differs from the last one: a tag passes
+    /// the same config table to every `pinterest.send`, and reading a destination out of it costs strings and
+    /// checks.
+    func destination<E: Error>(
+        for config: FlatJSON, _ make: () throws(E) -> PinterestDestination
+    ) throws(E) -> PinterestDestination {
+        if let last = lastDestination.withLock({ $0 }), last.config.isIdentical(to: config) { return last.destination }
+        let destination = try make()
+        // A copy of its own: `config` is the spare document, emptied and refilled by the next read.
+        let kept = config.isEmpty ? FlatJSON() : config.document(at: 0)
+        lastDestination.withLock { $0 = (kept, destination) }
+        return destination
+    }
+
+    private let lastDestination = Mutex<(config: FlatJSON, destination: PinterestDestination)?>(nil)
 
     /// Remembers `event`'s size, with room for a slightly larger next one (ids and times vary in length), for
     /// the next reservation; capped so one huge event does not make every later one reserve as much.

@@ -153,6 +153,17 @@ public struct FlatJSON: Sendable {
         nodes[0].end = UInt32(truncatingIfNeeded: nodes.count)
     }
 
+    /// Whether `other` has the same nodes over the same bytes: the same document, read the same way (a script's
+    /// unchanged config table, read again).
+    public func isIdentical(to other: FlatJSON) -> Bool {
+        guard nodes.count == other.nodes.count, bytes == other.bytes else { return false }
+        for (a, b) in zip(nodes, other.nodes)
+        where a.payload != b.payload || a.count != b.count || a.end != b.end || a.kind != b.kind || a.isASCII != b.isASCII {
+            return false
+        }
+        return true
+    }
+
     /// The value at node `index` as a document of its own.
     public func document(at index: Int) -> FlatJSON {
         var document = FlatJSON(nodeCapacity: Int(nodes[index].end) - index, byteCapacity: 0)
@@ -193,6 +204,22 @@ public struct FlatJSON: Sendable {
             }
             return false
         } ?? false
+    }
+
+    /// One of 64 bits for the ASCII key at node `key`, by its length and three of its bytes: equal keys get
+    /// the same bit, so a key whose bit an object has not seen repeats none of its ASCII keys. Nil when the key
+    /// is not ASCII.
+    func asciiKeyBit(_ key: Int) -> UInt64? {
+        let node = nodes[key]
+        guard node.isASCII else { return nil }
+        let count = Int(node.count), offset = Int(node.payload)
+        var h = UInt64(count) &* 0x9E37_79B9_7F4A_7C15
+        if count > 0 {
+            h ^= UInt64(bytes[offset]) &* 0xC2B2_AE3D_27D4_EB4F
+            h ^= UInt64(bytes[offset + count - 1]) &* 0x1656_67B1_9E37_79F9
+            h ^= UInt64(bytes[offset + count / 2]) &* 0x27D4_EB2F_1656_67C5
+        }
+        return 1 &<< (h >> 58)
     }
 
     /// The keys of the object opened at `object` that come before node `key`, as strings (whose hashing, like

@@ -100,6 +100,10 @@ struct FlatJSONBuilder: JSONBuilder {
         var count = 0
         /// The keys so far, once the object is too large to compare them pairwise.
         var keys: Set<String>?
+        /// A bit per ASCII key so far (`FlatJSON.asciiKeyBit`): a key whose bit is not set yet repeats none.
+        var asciiKeyBits: UInt64 = 0
+        /// Some key so far is not ASCII: it may equal an ASCII key canonically (U+212A KELVIN SIGN is "K").
+        var sawNonASCIIKey = false
     }
 
     struct Array {
@@ -142,9 +146,16 @@ struct FlatJSONBuilder: JSONBuilder {
         if object.keys != nil {
             let text = JSONParser.text(content, escaped: escaped)
             if object.keys?.insert(text).inserted == false { throw Self.repeatedKey }
-        } else if document.keyRepeats(key, inObject: object.mark) {
-            throw Self.repeatedKey
+            return
         }
+        if let bit = document.asciiKeyBit(key) {
+            let seen = object.asciiKeyBits & bit != 0
+            object.asciiKeyBits |= bit
+            if !seen && !object.sawNonASCIIKey { return }  // most keys: no compare at all
+        } else {
+            object.sawNonASCIIKey = true
+        }
+        if document.keyRepeats(key, inObject: object.mark) { throw Self.repeatedKey }
     }
 
     mutating func member(_ value: Void, in object: inout Object) { object.count += 1 }

@@ -394,6 +394,7 @@ struct JSONParser {
         }
         let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
         if isInteger, let integer = Self.int64(text) { return .int(integer) }
+        if let double = Self.shortDecimal(text) { return .double(double) }
         guard let double = Double(String(decoding: text, as: UTF8.self)), double.isFinite else {
             throw error("number out of range")
         }
@@ -405,6 +406,35 @@ struct JSONParser {
         let start = index
         while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { index += 1 }
         return index - start
+    }
+
+    /// A decimal without an exponent whose digits fit in 2^53, with at most 22 after the point (a price):
+    /// digits / 10^k, both exact doubles, so the one division rounds correctly, as parsing the text does
+    /// (Clinger's fast path). Nil for anything else.
+    private static func shortDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        var digits: UInt64 = 0, fraction = -1, negative = false
+        for (position, byte) in text.enumerated() {
+            switch byte {
+            case UInt8(ascii: "-") where position == 0: negative = true
+            case UInt8(ascii: "."): fraction = 0
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits = digits &* 10 &+ UInt64(byte &- UInt8(ascii: "0"))
+                guard digits <= 1 << 53 else { return nil }
+                if fraction >= 0 { fraction += 1 }
+            default: return nil  // an exponent
+            }
+        }
+        guard fraction >= 0, fraction < powersOfTen.count else { return nil }
+        let value = Double(digits) / powersOfTen[fraction]
+        return negative ? -value : value
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map { pow10($0) }
+
+    private static func pow10(_ n: Int) -> Double {
+        var value = 1.0
+        for _ in 0..<n { value *= 10 }  // exact up to 1e22
+        return value
     }
 
     /// Integer text to Int64, nil on overflow (the caller then reads it as a double).

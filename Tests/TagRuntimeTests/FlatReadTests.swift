@@ -242,3 +242,41 @@ let flatProbe = NativeModule(name: "probe", functions: [
         #expect(run.conversions.first?.outcome.hasPrefix("event breaks Pinterest's contract") == true)
     }
 }
+
+/// `pinterest.send` reuses the destination it read from an unchanged config, and reads a changed one again.
+@Suite struct SendConfigTests {
+    @Test func aChangedConfigIsReadAgain() async throws {
+        let delivery = RecordingDelivery()
+        let services = RuntimeServices(delivery: delivery, now: { 1_767_225_600 }, vmCount: 1)
+        let source = #"""
+            local config = { ad_account_id = "111", token = "t" }
+            local n = 0
+            local function event()
+              n = n + 1
+              return { event_name = "checkout", action_source = "web", event_time = 1767225600, event_id = "e-" .. n,
+                user_data = { em = "a@b.co", client_ip_address = "203.0.113.7", client_user_agent = "UA" } }
+            end
+            return { trigger = { events = { "*" } }, fire = function()
+              local answers = {}
+              for _, account in ipairs({ "111", "111", "222", "222", "111" }) do
+                config.ad_account_id = account
+                answers[#answers + 1] = select(2, pinterest.send(config, event()))
+              end
+              config.test = true
+              answers[#answers + 1] = select(2, pinterest.send(config, event()))
+              answers[#answers + 1] = select(2, pcall(pinterest.send, { ad_account_id = "x1" }, event()))
+              return table.concat(answers, ",")
+            end }
+            """#
+        let engine = try TagEngine(
+            bundle: TagBundle(tags: [TagFile(path: "tags/c.lua", source: source)], templates: []), services: services)
+        let result = await engine.process(event: ["event_name": "purchase"])
+        let run = try #require(result.tagRuns.first)
+        #expect(run.error == nil, "\(run.error ?? "")")
+        let outcome = run.outcome ?? ""
+        #expect(outcome.hasPrefix("queued,queued,queued,queued,queued,queued,"), "\(outcome)")
+        #expect(outcome.hasSuffix("ad account ID must be 1 to 18 digits, got 'x1'"), "\(outcome)")
+        let sent = delivery.recorded.map { "\($0.destination.adAccountID)\($0.destination.testMode ? "t" : "")" }
+        #expect(sent == ["111", "111", "222", "222", "111", "111t"])
+    }
+}

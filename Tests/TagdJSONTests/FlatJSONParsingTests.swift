@@ -1,3 +1,4 @@
+import Foundation
 import TagdJSON
 import Testing
 
@@ -53,13 +54,33 @@ import Testing
         #"{"a":{"b":1,"b":[2]},"c":0}"#,
         #"[{"x":1},{"y":2,"y":3}]"#,
         "{\"\u{e9}\":1,\"e\u{301}\":2}",  // canonically equal keys: one dictionary member
-        "{\"K\":1,\"\u{212A}\":2}",
+        "{\"K\":1,\"\u{212A}\":2}", "{\"\u{212A}\":1,\"K\":2}", "{\"a\":1,\"\u{212A}\":2,\"K\":3}",
         #"{"a\u0062":1,"ab":2}"#,  // equal once unescaped
         #"{"s":"\ud83d\ude42 \ud800 \u00e9\n\/","n":[-0,0.5e-3,1E+2,12345678901234567890,-9223372036854775808]}"#,
         #"{"deep":[[[[[[[[[[{"k":null}]]]]]]]]]],"t":true,"f":false}"#,
     ])
     func documentsWithRepeatsEscapesAndNumbersReadTheSame(text: String) {
         Self.expectSameReading(Array(text.utf8), "\(text)")
+    }
+
+    /// Short decimals take a fast path (digits / 10^k); they must read as Swift's own parse reads the text.
+    @Test func decimalsReadAsSwiftReadsThem() throws {
+        var generator = Mix(seed: 99)
+        var texts = ["0.1", "0.2", "0.3", "-0.0", "72.39", "19.99", "32.41", "9007199254740992.5", "9007199254740993.1",
+                     "0.0000000000000000000001", "0.00000000000000000000001", "123456789012345.678", "1.7976931348623157"]
+        for _ in 0..<20_000 {
+            let integer = generator.next() % 1_000_000_000_000
+            let places = Int(generator.next() % 24)
+            var fraction = String(generator.next() % 1_000_000_000_000_000_000)
+            fraction = String(repeating: "0", count: max(0, places - fraction.count)) + fraction
+            let sign = generator.next() % 4 == 0 ? "-" : ""
+            texts.append("\(sign)\(integer % UInt64(pow(10, Double(generator.next() % 13)))).\(fraction.prefix(max(1, places)))")
+        }
+        for text in texts {
+            let expected = try #require(Double(text))
+            #expect(try JSONValue.parse("[\(text)]") == .array([.double(expected)]), "\(text)")
+            #expect(try FlatJSON.parse(Array("[\(text)]".utf8)).jsonValue == .array([.double(expected)]), "\(text)")
+        }
     }
 
     @Test func largeObjectsWithARepeatedKeyReadTheSame() {

@@ -15,9 +15,11 @@ enum PinterestModule {
                 // Both tables are read flat: no dictionary, array or string object per value.
                 let destination = try scratch.withDocument { (config) throws(any Error) in
                     try FlatJSONReader.read(args, 1, into: &config)
-                    return try config.withRoot { (root) throws(NativeFunctionError) in
-                        try PinterestModule.destination(from: root)
-                    } ?? PinterestModule.destination(from: JSONValue.null)
+                    return try scratch.destination(for: config) { () throws(any Error) in
+                        try config.withRoot { (root) throws(NativeFunctionError) in
+                            try PinterestModule.destination(from: root)
+                        } ?? PinterestModule.destination(from: JSONValue.null)
+                    }
                 }
                 // The event is kept (the hit's report), so it gets a document of its own, sized like the last.
                 let size = scratch.lastEventSize
