@@ -60,34 +60,35 @@ static inline long fl_node(tagd_vm *vm, unsigned char kind, uint64_t payload, ui
     return (long)vm->fl_count++;
 }
 
-static inline int is_ascii(const unsigned char *s, size_t len) {
-    size_t i = 0;
-    uint64_t high = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t word;
-        memcpy(&word, s + i, 8);
-        high |= word;
-    }
-    for (; i < len; i++) high |= s[i];
-    return (high & 0x8080808080808080ULL) == 0;
-}
-
 /* A string node over a copy of the bytes; 0 when they are not valid UTF-8
- * (or, for a key, not ASCII) or do not fit. */
+ * (or, for a key, not ASCII) or do not fit. The copy also finds whether the
+ * bytes are ASCII, eight at a time. */
 static int fl_string(fl_writer *w, int idx, int key) {
     tagd_vm *vm = w->vm;
     size_t len;
     const char *s = lua_tolstring(w->L, idx, &len);
     if (s == NULL || len > UINT32_MAX) return 0;
-    int ascii = is_ascii((const unsigned char *)s, len);
-    if (!ascii && (key || !tagd_utf8_valid((const unsigned char *)s, len))) return 0;
     if (vm->fl_cap_bytes - vm->fl_byte_count < len &&
         !fl_grow(vm, (void **)&vm->fl_bytes, &vm->fl_cap_bytes, vm->fl_byte_count, len, 1))
         return 0;
+    unsigned char *dst = vm->fl_bytes + vm->fl_byte_count;
+    uint64_t high = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t word;
+        memcpy(&word, s + i, 8);
+        memcpy(dst + i, &word, 8);
+        high |= word;
+    }
+    for (; i < len; i++) {
+        dst[i] = (unsigned char)s[i];
+        high |= (unsigned char)s[i];
+    }
+    int ascii = (high & 0x8080808080808080ULL) == 0;
+    if (!ascii && (key || !tagd_utf8_valid(dst, len))) return 0;
     long node = fl_node(vm, TAGD_FLAT_STRING, vm->fl_byte_count, (uint32_t)len);
     if (node < 0) return 0;
     vm->fl_nodes[node].ascii = (uint8_t)ascii;
-    memcpy(vm->fl_bytes + vm->fl_byte_count, s, len);
     vm->fl_byte_count += len;
     return 1;
 }

@@ -287,7 +287,11 @@ struct JSONParser {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
             let special = ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-            if special & highs != 0 { break }
+            if special & highs != 0 {
+                // The lowest flagged byte is exact (a borrow only flags bytes above a true one): step to it.
+                index += (special & highs).trailingZeroBitCount / 8
+                return
+            }
             index += 8
         }
         while let byte = current, byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") { index += 1 }

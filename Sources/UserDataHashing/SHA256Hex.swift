@@ -3,9 +3,6 @@ import TagdJSON
 
 /// SHA-256 as Pinterest wants it: over the UTF-8 bytes, written as 64 lower-case hex digits.
 public enum SHA256Hex {
-    /// A constant in the binary: reading it needs no lazy initialisation and no retain (an array did both).
-    private static let digits: StaticString = "0123456789abcdef"
-
     /// Lower-case hex SHA-256 of the UTF-8 bytes of `s`. Hex is written straight into the string's storage
     /// (no per-byte `String(format:)`), since this runs once per hashed value on the delivery path.
     public static func hash(_ s: String) -> String {
@@ -30,21 +27,24 @@ public enum SHA256Hex {
     }
 
     private static func writeHex(_ digest: SHA256.Digest, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        let digits = Self.digits.utf8Start
-        return digest.withUnsafeBytes { bytes in
-            guard var write = out.baseAddress, var read = bytes.baseAddress, bytes.count * 2 <= out.count else {
-                return 0
+        hexPairs.withUnsafeBufferPointer { pairs in
+            digest.withUnsafeBytes { bytes in
+                guard let write = out.baseAddress, let pairs = pairs.baseAddress, bytes.count * 2 <= out.count else {
+                    return 0
+                }
+                let target = UnsafeMutableRawPointer(write)
+                for (i, byte) in bytes.enumerated() {
+                    target.storeBytes(of: pairs[Int(byte)], toByteOffset: 2 * i, as: UInt16.self)
+                }
+                return bytes.count * 2
             }
-            let end = read + bytes.count
-            while read < end {
-                let byte = read.load(as: UInt8.self)
-                write[0] = digits[Int(byte >> 4)]
-                write[1] = digits[Int(byte & 0x0F)]
-                write += 2
-                read += 1
-            }
-            return bytes.count * 2
         }
+    }
+
+    /// The two hex digits of each byte value, as they lie in memory: one load and one store per byte.
+    private static let hexPairs: [UInt16] = (0..<256).map { byte in
+        let digits = Array("0123456789abcdef".utf8)
+        return UInt16(digits[byte >> 4]) | UInt16(digits[byte & 0x0F]) << 8  // little-endian: first digit first
     }
 
     /// True when `s` is exactly 64 hex digits (either case): `^[0-9A-Fa-f]{64}$`, checked without a regex.
