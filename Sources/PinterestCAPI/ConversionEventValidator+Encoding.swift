@@ -105,12 +105,15 @@ extension ConversionEventValidator {
         var first = true
         out.append(UInt8(ascii: "{"))
         let written = value.allMembersSorted { name, member in
-            JSONWriter.writeKey(utf8: name, first: first, to: &out)
-            first = false
-            if let (property, required) = node.propertyTable.lookUp(utf8: name) {
+            if let (property, required, key) = node.propertyTable.lookUpMember(utf8: name) {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                out.append(key)  // a schema property's `"name":`, written once when the table was built
                 if required { requiredMet += 1 }
                 return property._withUnsafeGuaranteedRef { encode(member, conformingTo: $0, into: &out) }
             } else if node.additionalPropertiesAllowed {
+                JSONWriter.writeKey(utf8: name, first: first, to: &out)
+                first = false
                 member.write(to: &out)
                 return true
             }

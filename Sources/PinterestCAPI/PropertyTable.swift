@@ -15,6 +15,9 @@ struct PropertyTable: Sendable {
         var required = false
         /// The property's schema; nil for an empty slot. Kept alive by `Storage.nodes`.
         var node: Unmanaged<SchemaNode>?
+        /// Where `"name":` is, as JSON writes a member's key.
+        var memberStart: Int32 = 0
+        var memberCount: Int32 = 0
     }
 
     /// Immutable after `init`, so sharing it between threads is safe.
@@ -55,9 +58,15 @@ struct PropertyTable: Sendable {
             let bytes = Array(name.utf8)
             var index = bytes.withUnsafeBufferPointer(Self.hash) & (size - 1)
             while slots[index].node != nil { index = (index + 1) & (size - 1) }
+            // Each name is kept as the encoder writes it, `"name":`, so a member's key is written in one copy.
+            var member = JSONOutput(capacity: bytes.count + 8)
+            JSONWriter.writeKey(name, first: true, to: &member)
+            let text = member.bytes
             slots[index] = Slot(start: Int32(names.count), count: Int32(bytes.count), required: required.contains(name),
-                                node: Unmanaged.passUnretained(node))
+                                node: Unmanaged.passUnretained(node), memberStart: Int32(names.count + bytes.count),
+                                memberCount: Int32(text.count))
             names += bytes
+            names += text
             nodes.append(node)
         }
         storage = Storage(slots: slots, names: names, nodes: nodes)
@@ -68,6 +77,14 @@ struct PropertyTable: Sendable {
     /// Names are compared byte for byte: the schema's are ASCII, and no other text is canonically equal to one.
     /// The node is valid as long as the table (`withUnsafeGuaranteedRef` borrows it without a retain).
     func lookUp(utf8 name: UnsafeBufferPointer<UInt8>) -> (node: Unmanaged<SchemaNode>, required: Bool)? {
+        lookUpMember(utf8: name).map { ($0.node, $0.required) }
+    }
+
+    /// As `lookUp(utf8:)`, with the member's key as JSON writes it (`"name":`), valid as long as the table.
+    @inline(__always)
+    func lookUpMember(
+        utf8 name: UnsafeBufferPointer<UInt8>
+    ) -> (node: Unmanaged<SchemaNode>, required: Bool, key: UnsafeBufferPointer<UInt8>)? {
         guard let storage else { return nil }
         let slots = storage.slots, names = storage.names, mask = storage.mask
         var index = Self.hash(name) & mask
@@ -75,7 +92,9 @@ struct PropertyTable: Sendable {
             let slot = slots[index]
             let start = Int(slot.start)
             if UTF8Bytes.equal(UnsafeBufferPointer(rebasing: names[start..<start + Int(slot.count)]), name) {
-                return (node, slot.required)
+                let member = Int(slot.memberStart)
+                return (node, slot.required,
+                        UnsafeBufferPointer(rebasing: names[member..<member + Int(slot.memberCount)]))
             }
             index = (index + 1) & mask
         }

@@ -104,15 +104,33 @@ extension FlatJSON.Value: JSONReadable {
         // Key node indices, sorted: by insertion in a stack buffer for small objects (an event's), by
         // `sort` for large ones.
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { sorted in
-            var key = index + 1
-            for n in 0..<count {
-                var j = n
-                while count <= 32, j > 0, precedes(key, sorted[j - 1]) {
-                    sorted[j] = sorted[j - 1]
-                    j -= 1
+            // Small objects: each key's first eight bytes as a big-endian number (nil unless ASCII), so most
+            // compares are one integer compare.
+            withUnsafeTemporaryAllocation(of: UInt64?.self, capacity: count <= 32 ? count : 0) { prefixes in
+                var key = index + 1
+                for n in 0..<count {
+                    guard count <= 32 else {
+                        sorted[n] = key
+                        key = Int(nodes[key + 1].end)
+                        continue
+                    }
+                    let prefix = asciiPrefix(key)
+                    var j = n
+                    while j > 0 {
+                        let other = prefixes[j - 1]
+                        if let prefix, let other, prefix != other {
+                            if prefix > other { break }
+                        } else if !precedes(key, sorted[j - 1]) {
+                            break
+                        }
+                        sorted[j] = sorted[j - 1]
+                        prefixes[j] = other
+                        j -= 1
+                    }
+                    sorted[j] = key
+                    prefixes[j] = prefix
+                    key = Int(nodes[key + 1].end)
                 }
-                sorted[j] = key
-                key = Int(nodes[key + 1].end)
             }
             if count > 32 {
                 var buffer = sorted
@@ -192,6 +210,17 @@ extension FlatJSON.Value: JSONReadable {
 }
 
 extension FlatJSON.Value {
+    /// The first eight bytes of the ASCII key at node `key`, big-endian and zero-padded: two keys whose
+    /// prefixes differ sort as their prefixes do (equal prefixes say nothing). Nil for a key that is not ASCII.
+    @inline(__always)
+    func asciiPrefix(_ key: Int) -> UInt64? {
+        guard nodes[key].isASCII else { return nil }
+        let name = utf8(at: key)
+        var prefix: UInt64 = 0
+        for i in 0..<8 { prefix = prefix << 8 | UInt64(i < name.count ? name[i] : 0) }
+        return prefix
+    }
+
     /// Whether the key at node `a` sorts before the one at `b` as `String`'s `<` has it: byte order for
     /// ASCII; Swift compares canonical forms, so other text is compared as strings.
     @inline(__always)

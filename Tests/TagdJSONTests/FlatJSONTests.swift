@@ -21,6 +21,22 @@ import Testing
         #expect(FlatJSON(tree).encoded() == tree.encoded())
     }
 
+    @Test func keysSharingTheirFirstEightBytesSortAsStringsDo() {
+        // Small objects compare eight-byte prefixes first: keys equal that far, padded with NUL, or shorter.
+        var generator = Mix(seed: 8)
+        let stems = ["client_i", "client_user", "", "a", "a\u{0}", "a\u{0}\u{0}", "contents", "content_ids", "é", "\u{212A}"]
+        for _ in 0..<500 {
+            var members: [String: JSONValue] = [:]
+            for _ in 0..<Int(generator.next() % 30) {
+                let stem = stems[Int(generator.next() % UInt64(stems.count))]
+                let tail = ["", "p", "p_address", "\u{0}", "z", "é"][Int(generator.next() % 6)]
+                members[stem + tail] = .int(Int64(generator.next() % 100))
+            }
+            let tree = JSONValue.object(members)
+            #expect(FlatJSON(tree).encoded() == tree.encoded(), "\(tree.encodedString())")
+        }
+    }
+
     @Test func largeObjectsEncodeSortedToo() {
         var members: [String: JSONValue] = [:]
         for i in 0..<500 { members["key\(i * 7919 % 1000)é\(i % 3)"] = .int(Int64(i)) }
