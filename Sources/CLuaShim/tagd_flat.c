@@ -106,34 +106,18 @@ static int fl_table(fl_writer *w, int t, int depth, const fl_frame *path) {
     fl_frame frame = {self, path};
 
     /* As the tape writer: a non-empty sequence 1..n is an array. */
-    lua_Unsigned length = lua_rawlen(L, t);
+    lua_Unsigned length = tagd_sequence_length(L, t);
     if (length > 0) {
-        size_t count = 0;
-        int sequence = 1;
-        lua_pushnil(L);
-        while (lua_next(L, t) != 0) {
-            lua_Integer k;
-            count++;
-            if (count > length || !lua_isinteger(L, -2) ||
-                (k = lua_tointegerx(L, -2, NULL)) < 1 || (lua_Unsigned)k > length) {
-                sequence = 0;
-                lua_settop(L, -3);
-                break;
-            }
+        if (length > UINT32_MAX) return 0;
+        long node = fl_node(vm, TAGD_FLAT_ARRAY, 0, (uint32_t)length);
+        if (node < 0) return 0;
+        for (lua_Unsigned i = 1; i <= length; i++) {
+            lua_rawgeti(L, t, (lua_Integer)i);
+            if (!fl_value(w, -1, depth, &frame)) return 0;
             lua_settop(L, -2);
         }
-        if (sequence && count == length) {
-            if (length > UINT32_MAX) return 0;
-            long node = fl_node(vm, TAGD_FLAT_ARRAY, 0, (uint32_t)length);
-            if (node < 0) return 0;
-            for (lua_Unsigned i = 1; i <= length; i++) {
-                lua_rawgeti(L, t, (lua_Integer)i);
-                if (!fl_value(w, -1, depth, &frame)) return 0;
-                lua_settop(L, -2);
-            }
-            vm->fl_nodes[node].end = (uint32_t)vm->fl_count;
-            return 1;
-        }
+        vm->fl_nodes[node].end = (uint32_t)vm->fl_count;
+        return 1;
     }
     long node = fl_node(vm, TAGD_FLAT_TABLE, 0, 0);
     if (node < 0) return 0;

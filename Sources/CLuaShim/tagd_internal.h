@@ -102,6 +102,11 @@ void tagd_charge(lua_State *L, int64_t steps);
  * table on the stack top. */
 void tagd_patch_string(lua_State *L);
 
+/* n when the table at t (an absolute index) has exactly the keys 1..n,
+ * n > 0; otherwise 0. One raw traversal (lua_next); needs 2 free stack
+ * slots and leaves the stack as it found it. */
+lua_Unsigned tagd_sequence_length(lua_State *L, int t);
+
 /* Frees the flat value buffers (tagd_vm_free). */
 void tagd_flat_free(tagd_vm *vm);
 

@@ -152,6 +152,26 @@ static size_t format_integer(lua_Integer v, char *buf) {
 
 static int write_value(rt_writer *w, int idx, int depth, const rt_frame *path);
 
+lua_Unsigned tagd_sequence_length(lua_State *L, int t) {
+    /* A non-empty border means a likely sequence: one raw traversal checks
+     * that the keys are exactly the integers 1..length. */
+    lua_Unsigned length = lua_rawlen(L, t);
+    if (length == 0) return 0;
+    size_t count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t) != 0) {
+        lua_Integer k;
+        count++;
+        if (count > length || !lua_isinteger(L, -2) ||
+            (k = lua_tointegerx(L, -2, NULL)) < 1 || (lua_Unsigned)k > length) {
+            lua_settop(L, -3);  /* pop value and key: traversal abandoned */
+            return 0;
+        }
+        lua_settop(L, -2);
+    }
+    return count == length ? length : 0;
+}
+
 /* Writes a key; *shape is mixed with its cache id, or set to 0 when the
  * key is not cached. */
 static int write_key(rt_writer *w, int idx, uint64_t *shape) {
@@ -228,37 +248,18 @@ static int write_table_raw(rt_writer *w, int t, int depth, const rt_frame *path)
     if (!lua_checkstack(L, 4)) return rt_fail(w, TAGD_ERR_CONVERSION, "Lua stack exhausted", NULL, 0);
     rt_frame frame = {self, path};
 
-    /* A non-empty border means a likely sequence: one raw traversal checks
-     * that the keys are exactly the integers 1..length, then the items are
-     * written in order. */
-    lua_Unsigned length = lua_rawlen(L, t);
+    lua_Unsigned length = tagd_sequence_length(L, t);
     if (length > 0) {
-        size_t count = 0;
-        int sequence = 1;
-        lua_pushnil(L);
-        while (lua_next(L, t) != 0) {
-            lua_Integer k;
-            count++;
-            if (count > length || !lua_isinteger(L, -2) ||
-                (k = lua_tointegerx(L, -2, NULL)) < 1 || (lua_Unsigned)k > length) {
-                sequence = 0;
-                lua_settop(L, -3);  /* pop value and key: traversal abandoned */
-                break;
-            }
+        if (length > UINT32_MAX) return rt_fail(w, TAGD_ERR_CONVERSION, "table too large", NULL, 0);
+        if (!rt_reserve(w, 5)) return 0;
+        put_u8(w->vm, TAGD_TAPE_ARRAY);
+        put_u32(w->vm, (uint32_t)length);
+        for (lua_Unsigned i = 1; i <= length; i++) {
+            lua_rawgeti(L, t, (lua_Integer)i);
+            if (!write_value(w, -1, depth, &frame)) return 0;
             lua_settop(L, -2);
         }
-        if (sequence && count == length) {
-            if (length > UINT32_MAX) return rt_fail(w, TAGD_ERR_CONVERSION, "table too large", NULL, 0);
-            if (!rt_reserve(w, 5)) return 0;
-            put_u8(w->vm, TAGD_TAPE_ARRAY);
-            put_u32(w->vm, (uint32_t)length);
-            for (lua_Unsigned i = 1; i <= length; i++) {
-                lua_rawgeti(L, t, (lua_Integer)i);
-                if (!write_value(w, -1, depth, &frame)) return 0;
-                lua_settop(L, -2);
-            }
-            return 1;
-        }
+        return 1;
     }
     /* Everything else is a record: one raw traversal writes the entries;
      * count and shape are patched in afterwards. */
