@@ -17,11 +17,6 @@
 
 #include "tagd_internal.h"
 
-typedef struct fl_frame {
-    const void *table;
-    const struct fl_frame *parent;
-} fl_frame;
-
 typedef struct fl_writer {
     tagd_vm *vm;
     lua_State *L;
@@ -93,17 +88,16 @@ static int fl_string(fl_writer *w, int idx, int key) {
     return 1;
 }
 
-static int fl_value(fl_writer *w, int idx, int depth, const fl_frame *path);
+static int fl_value(fl_writer *w, int idx, int depth, const tagd_path *path);
 
-static int fl_table(fl_writer *w, int t, int depth, const fl_frame *path) {
+static int fl_table(fl_writer *w, int t, int depth, const tagd_path *path) {
     lua_State *L = w->L;
     tagd_vm *vm = w->vm;
     if (depth > w->max_depth || !lua_checkstack(L, 4)) return 0;
     const void *self = lua_topointer(L, t);
     if (self == NULL) return 0;
-    for (const fl_frame *f = path; f != NULL; f = f->parent)
-        if (f->table == self) return 0;  /* a cycle */
-    fl_frame frame = {self, path};
+    if (tagd_path_holds(path, self)) return 0;  /* a cycle */
+    tagd_path frame = {self, path};
 
     /* As the tape writer: a non-empty sequence 1..n is an array. */
     lua_Unsigned length = tagd_sequence_length(L, t);
@@ -135,7 +129,7 @@ static int fl_table(fl_writer *w, int t, int depth, const fl_frame *path) {
     return 1;
 }
 
-static int fl_value(fl_writer *w, int idx, int depth, const fl_frame *path) {
+static int fl_value(fl_writer *w, int idx, int depth, const tagd_path *path) {
     lua_State *L = w->L;
     switch (lua_type(L, idx)) {
         case LUA_TNIL:

@@ -102,6 +102,18 @@ void tagd_charge(lua_State *L, int64_t steps);
  * table on the stack top. */
 void tagd_patch_string(lua_State *L);
 
+/* The tables a writer is inside, innermost first: walked to refuse a cycle. */
+typedef struct tagd_path {
+    const void *table;
+    const struct tagd_path *parent;
+} tagd_path;
+
+static inline int tagd_path_holds(const tagd_path *path, const void *table) {
+    for (; path != NULL; path = path->parent)
+        if (path->table == table) return 1;
+    return 0;
+}
+
 /* n when the table at t (an absolute index) has exactly the keys 1..n,
  * n > 0; otherwise 0. One raw traversal (lua_next); needs 2 free stack
  * slots and leaves the stack as it found it. */

@@ -18,11 +18,6 @@
 
 #include "tagd_internal.h"
 
-typedef struct rt_frame {
-    const void *table;
-    const struct rt_frame *parent;
-} rt_frame;
-
 typedef struct rt_writer {
     tagd_vm *vm;
     lua_State *L;
@@ -150,7 +145,7 @@ static size_t format_integer(lua_Integer v, char *buf) {
     return len;
 }
 
-static int write_value(rt_writer *w, int idx, int depth, const rt_frame *path);
+static int write_value(rt_writer *w, int idx, int depth, const tagd_path *path);
 
 lua_Unsigned tagd_sequence_length(lua_State *L, int t) {
     /* A non-empty border means a likely sequence: one raw traversal checks
@@ -222,11 +217,11 @@ static int write_key(rt_writer *w, int idx, uint64_t *shape) {
     }
 }
 
-static int write_table_raw(rt_writer *w, int t, int depth, const rt_frame *path);
+static int write_table_raw(rt_writer *w, int t, int depth, const tagd_path *path);
 
 /* A shared read-only view (tagd_share) is written as the real table behind
  * it: found with lua_getmetatable + lua_rawgetp, raw like everything else. */
-static int write_table(rt_writer *w, int idx, int depth, const rt_frame *path) {
+static int write_table(rt_writer *w, int idx, int depth, const tagd_path *path) {
     lua_State *L = w->L;
     int t = lua_absindex(L, idx);
     if (tagd_view_target(L, t)) {
@@ -237,16 +232,15 @@ static int write_table(rt_writer *w, int idx, int depth, const rt_frame *path) {
     return write_table_raw(w, t, depth, path);
 }
 
-static int write_table_raw(rt_writer *w, int t, int depth, const rt_frame *path) {
+static int write_table_raw(rt_writer *w, int t, int depth, const tagd_path *path) {
     lua_State *L = w->L;
     if (depth > w->max_depth)
         return rt_fail(w, TAGD_ERR_CONVERSION, "table nesting deeper than %d", NULL, w->max_depth);
     const void *self = lua_topointer(L, t);
     if (self == NULL) return rt_fail(w, TAGD_ERR_CONVERSION, "unreadable table", NULL, 0);
-    for (const rt_frame *f = path; f != NULL; f = f->parent)
-        if (f->table == self) return rt_fail(w, TAGD_ERR_CONVERSION, "cycle detected in table", NULL, 0);
+    if (tagd_path_holds(path, self)) return rt_fail(w, TAGD_ERR_CONVERSION, "cycle detected in table", NULL, 0);
     if (!lua_checkstack(L, 4)) return rt_fail(w, TAGD_ERR_CONVERSION, "Lua stack exhausted", NULL, 0);
-    rt_frame frame = {self, path};
+    tagd_path frame = {self, path};
 
     lua_Unsigned length = tagd_sequence_length(L, t);
     if (length > 0) {
@@ -286,7 +280,7 @@ static int write_table_raw(rt_writer *w, int t, int depth, const rt_frame *path)
     return 1;
 }
 
-static int write_value(rt_writer *w, int idx, int depth, const rt_frame *path) {
+static int write_value(rt_writer *w, int idx, int depth, const tagd_path *path) {
     lua_State *L = w->L;
     tagd_vm *vm = w->vm;
     int type = lua_type(L, idx);

@@ -89,9 +89,8 @@ int tagd_tostring(lua_State *L) {
             lua_pop(L, 1);  /* numbers with a metatable (never in the sandbox): Lua's own path */
         } else {
             char buf[48];
-            int isnum = 0;
-            size_t n = lua_isinteger(L, 1) ? integer_text(lua_tointegerx(L, 1, &isnum), buf)
-                                           : float_text((double)lua_tonumberx(L, 1, &isnum), buf);
+            size_t n = lua_isinteger(L, 1) ? integer_text(lua_tointegerx(L, 1, NULL), buf)
+                                           : float_text((double)lua_tonumberx(L, 1, NULL), buf);
             if (n > 0) {
                 lua_pushlstring(L, buf, n);
                 return 1;

@@ -18,7 +18,7 @@ struct FlatJSONReader: LuaTapeVisitor {
         var json = FlatJSON(nodeCapacity: nodeCapacity, byteCapacity: byteCapacity)
         if args.withFlat(i, { json.append($0) }) != nil { return json }
         var reader = FlatJSONReader(json: json)
-        json = FlatJSON()
+        json = FlatJSON()  // the reader holds the only reference: appending copies nothing
         try args.visit(i, into: &reader)
         return reader.json
     }
