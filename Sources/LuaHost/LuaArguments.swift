@@ -157,8 +157,10 @@ public struct LuaArguments {
     public func withFlat<R>(_ i: Int, _ body: (LuaFlatValue) -> R) -> R? {
         if i < 1 || i > count { return nil }
         var flat = tagd_flat()
-        guard tagd_read_flat(L, Int32(i), Int32(clamping: maxDepth), &flat) == TAGD_OK else { return nil }
+        let status = tagd_read_flat(L, Int32(i), Int32(clamping: maxDepth), &flat)
+        // Declined or not, large buffers go back: they count against the VM's memory cap.
         defer { tagd_flat_done(tagd_vm_of(L)) }
+        guard status == TAGD_OK else { return nil }
         return body(LuaFlatValue(flat))
     }
 

@@ -144,3 +144,33 @@ let hashModule = NativeModule(
         }
     }
 }
+
+/// Tables written flat in C (`LuaArguments.withFlat`): what is declined, and the memory the buffers take.
+@Suite struct FlatArgumentTests {
+    static let probe = NativeModule(name: "flat", functions: [
+        "nodes": { args in [args.withFlat(1) { .int(Int64($0.count)) } ?? .string("declined")] }
+    ])
+
+    @Test func aLargeTableDeclinedLateLeavesNoMemoryCharged() throws {
+        let vm = try LuaVM(limits: LuaLimits(memoryPerVM: 32 << 20), modules: [Self.probe])
+        let function = try vm.load(source: """
+            return function(poison)
+              local t = {}
+              for i = 1, 100000 do t[i] = "value number " .. i end
+              if poison then t[100000] = { function() end } end  -- declined after every other string was copied
+              return flat.nodes(t)
+            end
+            """, chunkName: "tags/flat.lua")
+        defer { vm.release(function) }
+        _ = try vm.call(function, [.bool(false)], owner: "tags/flat.lua")
+        vm.collectGarbage()
+        let settled = vm.memoryUsed
+        for poison in [true, false, true] {
+            let results = try vm.call(function, [.bool(poison)], owner: "tags/flat.lua")
+            #expect(results == (poison ? ["declined"] : [.int(100_001)]))
+            vm.collectGarbage()
+            // The flat buffers (about 3 MB for this table) were released, declined or not.
+            #expect(vm.memoryUsed < settled + 256 << 10, "\(vm.memoryUsed) vs \(settled)")
+        }
+    }
+}
