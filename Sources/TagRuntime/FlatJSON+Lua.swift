@@ -14,40 +14,34 @@ extension FlatJSON: LuaTapeEncodable {
 }
 
 extension FlatJSON.Value {
+    /// Walks the nodes in document order, children by index, with no closure per child.
     func encode(to writer: inout LuaTapeWriter) throws(LuaError) {
         switch kind {
         case .null: writer.writeNull()
         case .bool: writer.write(boolValue ?? false)
         case .int: writer.write(intValue ?? 0)
         case .double: writer.write(doubleValue ?? 0)
-        case .string:
-            var failure: LuaError?
-            _ = withUTF8 { utf8 in
-                do throws(LuaError) { try writer.write(utf8: utf8) } catch { failure = error }
-            }
-            if let failure { throw failure }
+        case .string: try writer.write(utf8: utf8(at: index))
         case .array:
-            var failure: LuaError?
-            try writer.writeArray(count: itemCount) { (writer) throws(LuaError) in
-                _ = allElements { element in
-                    do throws(LuaError) { try element.encode(to: &writer) } catch { failure = error }
-                    return failure == nil
+            let count = itemCount
+            try writer.writeArray(count: count) { (writer) throws(LuaError) in
+                var child = index + 1
+                for _ in 0..<count {
+                    let element = at(child)
+                    try element.encode(to: &writer)
+                    child = element.subtreeEnd
                 }
-                if let failure { throw failure }
             }
         case .object:
-            var failure: LuaError?
-            try writer.writeTable(count: itemCount) { (writer) throws(LuaError) in
-                _ = allMembers { key, value in
-                    do throws(LuaError) {
-                        try writer.writeKey(utf8: key)
-                        try value.encode(to: &writer)
-                    } catch {
-                        failure = error
-                    }
-                    return failure == nil
+            let count = itemCount
+            try writer.writeTable(count: count) { (writer) throws(LuaError) in
+                var key = index + 1
+                for _ in 0..<count {
+                    try writer.writeKey(utf8: utf8(at: key))
+                    let value = at(key + 1)
+                    try value.encode(to: &writer)
+                    key = value.subtreeEnd
                 }
-                if let failure { throw failure }
             }
         }
     }

@@ -10,11 +10,19 @@ extension FlatJSON {
         @inline(__always)
         var node: Node { nodes[index] }
 
+        /// The value at node `index` of the same document: with `subtreeEnd`, a walk over the nodes in document
+        /// order without a closure per child (a container's node is followed by its children, an object's as key,
+        /// value, key, value...).
         @inline(__always)
-        func at(_ index: Int) -> Value { Value(nodes: nodes, bytes: bytes, index: index) }
+        public func at(_ index: Int) -> Value { Value(nodes: nodes, bytes: bytes, index: index) }
 
+        /// The index after this value's subtree: its next sibling's node.
         @inline(__always)
-        func utf8(at index: Int) -> UnsafeBufferPointer<UInt8> {
+        public var subtreeEnd: Int { Int(node.end) }
+
+        /// The bytes of the string (or key) at node `index`, valid as long as this value.
+        @inline(__always)
+        public func utf8(at index: Int) -> UnsafeBufferPointer<UInt8> {
             let offset = Int(nodes[index].payload)
             return UnsafeBufferPointer(rebasing: bytes[offset..<offset + Int(nodes[index].count)])
         }
