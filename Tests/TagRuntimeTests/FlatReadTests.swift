@@ -70,6 +70,9 @@ let flatProbe = NativeModule(name: "probe", functions: [
             ("probe.read({[true] = 1})", nil), ("probe.read({1, nil, 3})", nil), ("probe.read({ x = { y = {} } })", nil),
             ("local t = {} for i = 1, 40 do t['k' .. i] = i end return probe.read(t)", nil),
             ("local t = {} t.self = t return probe.read(t)", nil),
+            // Nesting past the limit: the flat route declines, the tape reports it.
+            ("local t = {} local c = t for i = 1, 1200 do c.x = {} c = c.x end return probe.read(t)", nil),
+            ("local t = {} local c = t for i = 1, 1200 do c[1] = {} c = c[1] end return probe.read(t)", nil),
             // Large tables: keys checked in a set, not pairwise; a repeat late in a big table is still found.
             ("local t = {} for i = 1, 5000 do t[i * 2] = i end return probe.read(t)", nil),
             ("local t = {} for i = 1, 5000 do t[i * 2] = i end t['10000'] = 0 return probe.read(t)", nil),
