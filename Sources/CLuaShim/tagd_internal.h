@@ -122,7 +122,11 @@ lua_Unsigned tagd_sequence_length(lua_State *L, int t);
 /* Frees the flat value buffers (tagd_vm_free). */
 void tagd_flat_free(tagd_vm *vm);
 
-/* The sandbox's tostring: Lua's text, numbers written without snprintf. */
+/* Lua's text of an integer into buf (at least 24 bytes); returns its length. */
+size_t tagd_format_integer(lua_Integer v, char *buf);
+
+/* The sandbox's tostring: Lua's text, numbers written without snprintf
+ * where the text is provably the same (tagd_number_text.c). */
 int tagd_tostring(lua_State *L);
 
 /* Opens the budgeted table library (leaves it on the stack). */

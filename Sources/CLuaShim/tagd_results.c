@@ -130,21 +130,6 @@ static int put_string(rt_writer *w, int tag, const char *s, size_t len) {
     return 1;
 }
 
-/* Decimal text of an integer key (what Lua's tostring gives). */
-static size_t format_integer(lua_Integer v, char *buf) {
-    char tmp[24];
-    size_t n = 0;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + (u % 10));
-        u /= 10;
-    } while (u != 0);
-    size_t len = 0;
-    if (v < 0) buf[len++] = '-';
-    while (n > 0) buf[len++] = tmp[--n];
-    return len;
-}
-
 static int write_value(rt_writer *w, int idx, int depth, const tagd_path *path);
 
 lua_Unsigned tagd_sequence_length(lua_State *L, int t) {
@@ -205,7 +190,7 @@ static int write_key(rt_writer *w, int idx, uint64_t *shape) {
             char buf[64];
             size_t len;
             if (lua_isinteger(L, idx))
-                len = format_integer(lua_tointegerx(L, idx, NULL), buf);
+                len = tagd_format_integer(lua_tointegerx(L, idx, NULL), buf);
             else
                 len = tagd_format_number((double)lua_tonumberx(L, idx, NULL), buf, sizeof buf);
             *shape = 0;

@@ -25,18 +25,6 @@ static int64_t now_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000LL + (int64_t)ts.tv_nsec;
 }
 
-size_t tagd_format_number(double value, char *buffer, size_t size) {
-    int n = snprintf(buffer, size, "%.14g", value);
-    if (n < 0 || (size_t)n >= size) return 0;
-    /* Lua writes integral floats as "1.0": keep that so keys round-trip. */
-    if (buffer[strspn(buffer, "-0123456789")] == '\0' && (size_t)n + 2 < size) {
-        buffer[n++] = '.';
-        buffer[n++] = '0';
-        buffer[n] = '\0';
-    }
-    return (size_t)n;
-}
-
 int tagd_utf8_valid(const unsigned char *s, size_t length) {
     size_t i = 0;
     while (i < length) {

@@ -28,7 +28,7 @@ enum ASCIINormalizer {
         while end > start, ASCII.isSpace(raw[end - 1]) { end -= 1 }
         let value = raw[start..<end]
         if value.isEmpty { return .omitted }
-        if value.count == 64, value.allSatisfy(ASCII.isHexDigit) {
+        if SHA256Hex.isHashed(value) {
             for (i, b) in value.enumerated() { out[i] = ASCII.lower(b) }
             return .alreadyHashed(count: 64)
         }

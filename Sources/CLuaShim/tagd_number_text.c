@@ -1,16 +1,16 @@
 /*
-** tagd: the sandbox's `tostring`, with the exact text Lua 5.4 gives, made
-** without snprintf for numbers.
+** tagd: numbers as Lua 5.4 writes them ("%.14g" for a float, with ".0" when
+** the text looks like an integer; decimal for an integer), and the
+** sandbox's `tostring`, which uses them.
 **
-** Lua writes a float with snprintf("%.14g") (then ".0" if the text looks
-** like an integer) and an integer with snprintf("%lld"). glibc's "%g" runs
-** multi-precision arithmetic: about 4,000 instructions per price a tag
-** turns into text, 3 % of a benchmark hit. Most floats a tag prints are
-** short decimals (19.99), which this file writes directly when it can
-** prove the text is the same; everything else goes to luaL_tolstring.
+** glibc's "%g" runs multi-precision arithmetic: about 4,000 instructions
+** per price a tag turns into text, 3 % of a benchmark hit. Most floats a
+** tag prints are short decimals (19.99), which are written directly when
+** the text is provably the same; everything else goes through snprintf.
 */
 
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -25,8 +25,7 @@ static char *write_digits(uint64_t u, char *end) {
     return end;
 }
 
-/* Writes Lua's text of the integer v into buf (at least 24 bytes). */
-static size_t integer_text(lua_Integer v, char *buf) {
+size_t tagd_format_integer(lua_Integer v, char *buf) {
     char tmp[24];
     char *end = tmp + sizeof tmp;
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;  /* no overflow at LLONG_MIN */
@@ -82,6 +81,25 @@ static size_t float_text(double v, char *buf) {
     return 0;
 }
 
+size_t tagd_format_number(double value, char *buffer, size_t size) {
+    if (size > 40) {
+        size_t n = float_text(value, buffer);
+        if (n > 0) {
+            buffer[n] = '\0';
+            return n;
+        }
+    }
+    int n = snprintf(buffer, size, "%.14g", value);
+    if (n < 0 || (size_t)n >= size) return 0;
+    /* Lua writes integral floats as "1.0": keep that so keys round-trip. */
+    if (buffer[strspn(buffer, "-0123456789")] == '\0' && (size_t)n + 2 < size) {
+        buffer[n++] = '.';
+        buffer[n++] = '0';
+        buffer[n] = '\0';
+    }
+    return (size_t)n;
+}
+
 int tagd_tostring(lua_State *L) {
     luaL_checkany(L, 1);
     if (lua_type(L, 1) == LUA_TNUMBER) {
@@ -89,8 +107,8 @@ int tagd_tostring(lua_State *L) {
             lua_pop(L, 1);  /* numbers with a metatable (never in the sandbox): Lua's own path */
         } else {
             char buf[48];
-            size_t n = lua_isinteger(L, 1) ? integer_text(lua_tointegerx(L, 1, NULL), buf)
-                                           : float_text((double)lua_tonumberx(L, 1, NULL), buf);
+            size_t n = lua_isinteger(L, 1) ? tagd_format_integer(lua_tointegerx(L, 1, NULL), buf)
+                                           : tagd_format_number((double)lua_tonumberx(L, 1, NULL), buf, sizeof buf);
             if (n > 0) {
                 lua_pushlstring(L, buf, n);
                 return 1;
