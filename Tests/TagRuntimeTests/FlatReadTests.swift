@@ -89,6 +89,42 @@ let flatProbe = NativeModule(name: "probe", functions: [
         }
     }
 
+    /// `json.encode` reads flat; it must write, and refuse, exactly what it did reading a `JSONValue` tree.
+    @Test func jsonEncodeWritesWhatTheTreeReadingWrote() throws {
+        let tree = NativeModule(name: "tree", scalarFunctions: [
+            "encode": { args in LuaValue.string(try args.value(1, as: JSONValue.self).encodedString()) }
+        ])
+        let vm = try LuaVM(modules: [tree, JSONModule.make()])
+        func compare(_ call: String, _ args: [LuaValue] = []) throws -> [LuaValue] {
+            let function = try vm.load(source: """
+                local function compare(...)
+                  local a, b = { pcall(json.encode, ...) }, { pcall(tree.encode, ...) }
+                  if a[1] ~= b[1] then return false, tostring(a[2]) .. " | " .. tostring(b[2]) end
+                  if a[1] then return a[2] == b[2], a[2] .. " | " .. b[2] end
+                  return a[2] == b[2], a[2] .. " | " .. b[2]  -- the same message, word for word
+                end
+                return function(...) return \(call) end
+                """, chunkName: "tags/encode.lua")
+            defer { vm.release(function) }
+            return try vm.call(function, args, owner: "tags/encode.lua")
+        }
+        var generator = SplitMix(seed: 4242)
+        for _ in 0..<400 {
+            let json = ValueBridgeTests.tree(&generator, depth: 0)
+            let results = try compare("compare(...)", [LuaValue(json)])
+            #expect(results.first == .bool(true), "\(results)")
+        }
+        let expressions = [
+            #"{[1] = "a", ["1"] = "b"}"#, "{ f = function() end }", #""\xff\xfe ok""#, #"{ k = "\xff" }"#, "nil", "",
+            "1.5", "2^53", "{1, nil, 3}", "{}", "{[1.5] = 1, [2] = 2}", "{[true] = 1}", "json.null", "{ a = json.null }",
+            "(function() local t = {} t.self = t return t end)()", "{ city = 'Zürich', n = -0.0, big = 1e300 }",
+        ]
+        for expression in expressions {
+            let results = try compare("compare(\(expression))")
+            #expect(results.first == .bool(true), "\(expression): \(results)")
+        }
+    }
+
     @Test func whatTheFlatRouteDeclinesTakesTheTape() throws {
         let cases: [(String, String)] = [
             ("{ a = 1, b = { 'x', true, 2.5 }, c = {} }", "flat"), ("'text'", "flat"), ("nil", "flat"),

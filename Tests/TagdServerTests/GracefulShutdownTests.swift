@@ -11,7 +11,8 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("tagd")
     }
 
-    /// Reads the server's log until a line contains `marker`; returns that line.
+    /// Reads the server's log until a whole line contains `marker`; returns that line. A read can end inside a
+    /// line, so the unfinished last line is never matched: it could hold a port number cut short.
     static func waitForLine(containing marker: String, in pipe: Pipe) async -> String? {
         await Task.detached {
             var text = ""
@@ -19,7 +20,8 @@ import Testing
                 let data = pipe.fileHandleForReading.availableData
                 if data.isEmpty { return nil }  // the process closed its output
                 text += String(decoding: data, as: UTF8.self)
-                if let line = text.split(separator: "\n").first(where: { $0.contains(marker) }) { return String(line) }
+                let finished = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+                if let line = finished.first(where: { $0.contains(marker) }) { return String(line) }
             }
         }.value
     }

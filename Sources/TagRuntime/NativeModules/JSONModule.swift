@@ -17,8 +17,10 @@ enum JSONModule {
                 },
             ],
             scalarFunctions: [
+                // Read flat (as pinterest.send reads its event), not as a JSONValue tree: one node array, no
+                // allocation per value; `FlatJSON.encoded()` writes what `JSONValue.encoded()` writes.
                 "encode": { args in
-                    LuaValue.string(try args.value(1, as: JSONValue.self).encodedString())
+                    LuaValue.string(String(decoding: try FlatJSONReader.read(args, 1).encoded(), as: UTF8.self))
                 },
             ],
             values: ["null": .null]
