@@ -99,9 +99,8 @@ let flatProbe = NativeModule(name: "probe", functions: [
             let function = try vm.load(source: """
                 local function compare(...)
                   local a, b = { pcall(json.encode, ...) }, { pcall(tree.encode, ...) }
-                  if a[1] ~= b[1] then return false, tostring(a[2]) .. " | " .. tostring(b[2]) end
-                  if a[1] then return a[2] == b[2], a[2] .. " | " .. b[2] end
-                  return a[2] == b[2], a[2] .. " | " .. b[2]  -- the same message, word for word
+                  -- Both succeed with the same text, or both fail with the same message, word for word.
+                  return a[1] == b[1] and a[2] == b[2], tostring(a[2]) .. " | " .. tostring(b[2])
                 end
                 return function(...) return \(call) end
                 """, chunkName: "tags/encode.lua")
