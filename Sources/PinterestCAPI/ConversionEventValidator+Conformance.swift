@@ -6,11 +6,29 @@ import TagdJSON
 /// `FlatJSON` document): one set of rules, specialized per form.
 extension ConversionEventValidator {
     func conforms<Value: JSONReadable>(_ value: Value, to node: SchemaNode) -> Bool {
-        for included in node.allOf where !conforms(value, to: included) { return false }
+        var none = NoRecorder<Value>()
+        return conforms(value, to: node, recording: &none)
+    }
+
+    /// `conforms`, noting in `recorder` the checks that depend on values rather than on the shape, along the
+    /// path that says yes (a failed `anyOf` alternative's notes are dropped).
+    func conforms<Recorder: ConformanceRecorder>(
+        _ value: Recorder.Value, to node: SchemaNode, recording recorder: inout Recorder
+    ) -> Bool {
         let kind = value.kind
+        if Recorder.records, kind != .array, kind != .object {
+            // One note, to rerun the whole check, where the verdict can depend on the scalar's content.
+            guard conforms(value, to: node) else { return false }
+            if node.constrainsScalarContent { recorder.scalar(value, conformsTo: node) }
+            return true
+        }
+        for included in node.allOf where !conforms(value, to: included, recording: &recorder) { return false }
         if kind == .null { return node.nullable || node.type == nil }
         if let typeKind = node.kind, !Self.value(value, hasKind: typeKind) { return false }
-        if let allowed = node.enumValues, !allowed.contains(where: { value.isEqual(to: $0) }) { return false }
+        if let allowed = node.enumValues {
+            recorder.dependsOnContainerContent()
+            if !allowed.contains(where: { value.isEqual(to: $0) }) { return false }
+        }
         switch kind {
         case .string:
             let passes = value.withUTF8 { text in
@@ -30,8 +48,10 @@ extension ConversionEventValidator {
             if let minItems = node.minItems, value.itemCount < minItems { return false }
             if let maxItems = node.maxItems, value.itemCount > maxItems { return false }
             let passes = value.allElements { element in
-                if let items = node.items, !conforms(element, to: items) { return false }
-                return !node.holdsSHA256Hashes || element.withUTF8(Self.isSHA256Hex) != false
+                if let items = node.items, !conforms(element, to: items, recording: &recorder) { return false }
+                guard node.holdsSHA256Hashes, let hashed = element.withUTF8(Self.isSHA256Hex) else { return true }
+                if hashed { recorder.sha256Hex(element) }
+                return hashed
             }
             if !passes { return false }
         case .object:
@@ -40,7 +60,7 @@ extension ConversionEventValidator {
             if node.propertyTable.isEmpty && node.additionalPropertiesAllowed { break }
             let passes = value.allMembers { name, member in
                 if let property = node.propertyTable.lookUp(utf8: name)?.node {
-                    return property._withUnsafeGuaranteedRef { conforms(member, to: $0) }
+                    return property._withUnsafeGuaranteedRef { conforms(member, to: $0, recording: &recorder) }
                 }
                 return node.additionalPropertiesAllowed
             }
@@ -49,7 +69,12 @@ extension ConversionEventValidator {
             break
         }
         if !node.anyOf.isEmpty {
-            return node.anyOf.contains { conforms(value, to: $0) }
+            let mark = recorder.mark
+            for alternative in node.anyOf {
+                if conforms(value, to: alternative, recording: &recorder) { return true }
+                recorder.rewind(to: mark)
+            }
+            return false
         }
         return true
     }

@@ -19,6 +19,8 @@ public struct ConversionEventValidator: Sendable {
 
     private let schemas: [PinterestSchema: SchemaNode]
     let eventSchema: SchemaNode
+    /// Shapes of flat events seen to conform, with the checks that decided it (`encodeEventIfValid`).
+    let shapes = EventShapeCache()
     /// Keywords in the document that this validator does not interpret (empty for the shipped schema).
     public let unsupportedKeywords: [String]
 

@@ -67,9 +67,16 @@ public final class PinterestSender: Service, Sendable {
     ) throws(SubmitError) -> SubmitOutcome {
         guard state.withLock({ $0.acceptsEvents }) else { throw .shuttingDown }
 
-        // Checked and encoded in one walk; `check` explains a refusal (same violations as `validateEvent`).
+        // Checked and encoded in one walk, or, for a flat event (pinterest.send's) of a shape already seen, by
+        // the checks its values decide and the shape's plan; `check` explains a refusal (same violations as
+        // `validateEvent`).
         let json: [UInt8]
-        if let encoded = validator.encodeEventIfValid(event) {
+        let checked = if let flat = event as? FlatJSON.Value {
+            validator.encodeEventIfValid(flat)
+        } else {
+            validator.encodeEventIfValid(event)
+        }
+        if let encoded = checked {
             json = encoded
         } else {
             let violations = validator.validateEvent(event.jsonValue)

@@ -59,7 +59,14 @@ final class SchemaNode: Sendable {
         self.maximum = maximum
         self.isInt64 = isInt64
         self.holdsSHA256Hashes = holdsSHA256Hashes
+        self.constrainsScalarContent =
+            enumValues != nil || maxLength != nil || holdsSHA256Hashes || minimum != nil || maximum != nil || isInt64
+            || self.kind == .integer || !anyOf.isEmpty || allOf.contains { $0.constrainsScalarContent }
     }
+
+    /// Whether a scalar's verdict against this node can depend on its content (a value, a length, a range, an
+    /// enum; a double's being whole for `integer`), not only on its kind: what an ``EventShape`` must recheck.
+    let constrainsScalarContent: Bool
 
     /// The OpenAPI types; `other` for a name the validator does not know (no value has it).
     enum TypeKind: Sendable {
