@@ -20,7 +20,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -39,10 +38,9 @@ let package = Package(
         .target(name: "LuaHost", dependencies: ["CLua", "CLuaShim"]),
 
         .target(name: "TagdJSON"),
-        .target(
-            name: "UserDataHashing",
-            dependencies: ["TagdJSON", .product(name: "Crypto", package: "swift-crypto")]
-        ),
+        // SHA-256 from OpenSSL's libcrypto (Debian's libssl-dev), as the nginx + Lua peer hashes.
+        .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "UserDataHashing", dependencies: ["TagdJSON", "COpenSSLCrypto"]),
         .target(name: "Dedup"),
         .target(
             name: "PinterestCAPI",

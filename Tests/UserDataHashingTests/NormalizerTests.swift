@@ -96,6 +96,12 @@ import Testing
     @Test func sha256Hex() {
         #expect(SHA256Hex.hash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256Hex.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // FIPS 180-2's long message: many blocks.
+        #expect(SHA256Hex.hash(String(repeating: "a", count: 1_000_000))
+            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        var bytes: [UInt8] = Array("prefix:".utf8)
+        SHA256Hex.appendHash(of: "abc", to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "prefix:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256Hex.isHashed(String(repeating: "aF", count: 32)))
         #expect(!SHA256Hex.isHashed(String(repeating: "a", count: 63)))
         #expect(!SHA256Hex.isHashed(String(repeating: "g", count: 64)))
