@@ -107,6 +107,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "LuaHostBenchmark", dependencies: ["LuaHost"], path: "Benchmarks/LuaHostBenchmark"),
+        .executableTarget(
+            name: "HashingBenchmark", dependencies: ["UserDataHashing", "TagdJSON"], path: "Benchmarks/HashingBenchmark"),
         // `make bench`: the fake Pinterest as a process of its own, and the batcher's delivery rate.
         .executableTarget(
             name: "FakePinterestServer", dependencies: ["PinterestTesting"], path: "Benchmarks/FakePinterestServer"),

@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import TagdJSON
 import Testing
 @testable import UserDataHashing
@@ -99,6 +101,14 @@ import Testing
         // FIPS 180-2's long message: many blocks.
         #expect(SHA256Hex.hash(String(repeating: "a", count: 1_000_000))
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // Each thread hashes with contexts of its own: many threads at once agree with one.
+        let inputs = (0..<64).map { "value-\($0)-" + String(repeating: "é", count: $0) }
+        let expected = inputs.map(SHA256Hex.hash)
+        let agreed = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+            if (0..<50).allSatisfy({ _ in inputs.map(SHA256Hex.hash) == expected }) { agreed.add(1, ordering: .relaxed) }
+        }
+        #expect(agreed.load(ordering: .relaxed) == 16)
         var bytes: [UInt8] = Array("prefix:".utf8)
         SHA256Hex.appendHash(of: "abc", to: &bytes)
         #expect(String(decoding: bytes, as: UTF8.self) == "prefix:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
