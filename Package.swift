@@ -38,9 +38,11 @@ let package = Package(
         .target(name: "LuaHost", dependencies: ["CLua", "CLuaShim"]),
 
         .target(name: "TagdJSON"),
-        // SHA-256 from OpenSSL's libcrypto (Debian's libssl-dev), as the nginx + Lua peer hashes.
+        // SHA-256 from OpenSSL's libcrypto (Debian's libssl-dev), as the nginx + Lua peer hashes, with a context
+        // per thread (CSHA256).
         .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "UserDataHashing", dependencies: ["TagdJSON", "COpenSSLCrypto"]),
+        .target(name: "CSHA256", dependencies: ["COpenSSLCrypto"]),
+        .target(name: "UserDataHashing", dependencies: ["TagdJSON", "CSHA256"]),
         .target(name: "Dedup"),
         .target(
             name: "PinterestCAPI",

@@ -17,7 +17,7 @@ extension ConversionEventValidator {
         var recorder = ShapeCheckRecorder(root: event.index)
         guard conforms(event, to: eventSchema, recording: &recorder) else { return nil }
         if known == nil, recorder.shapeDecides, let shape = EventShape(of: event, checks: recorder.checks) {
-            shapes.remember(shape)
+            shapes.remember(shape, of: event)
         }
         var out = JSONOutput(capacity: 2_048)
         event.write(to: &out)

@@ -25,25 +25,45 @@ final class EventShape: Sendable {
     }
 }
 
-/// The shapes of events seen to conform, shared by every thread that checks events: a few per tag, as a tag
-/// builds its events with one constructor. Bounded: past `capacity` shapes, new ones are checked in full and
-/// not kept.
+/// The shapes of events seen to conform, shared by every thread that checks events. One tag's events share a few
+/// shapes; each VM lists a table's keys in its own order (Lua seeds its string hashes per state), so a shape is kept
+/// once per VM that sends it. Bounded: past `capacity`, a new shape replaces the oldest one kept, so that shapes of
+/// tags reloaded away (new VMs, new orders) give way.
 final class EventShapeCache: Sendable {
-    private let shapes = Mutex<[EventShape]>([])
+    private struct Shapes {
+        var kept: [EventShape] = []
+        /// The slot the next shape replaces once `kept` is full.
+        var next = 0
+    }
+
+    private let shapes = Mutex(Shapes())
     private let capacity: Int
 
     init(capacity: Int = 64) {
-        self.capacity = capacity
+        self.capacity = max(capacity, 1)
     }
 
     /// A known shape that `event` has, if any.
     func shape(of event: FlatJSON.Value) -> EventShape? {
         let count = event.subtreeEnd - event.index
-        let known = shapes.withLock { $0 }
+        let known = shapes.withLock { $0.kept }
         return known.first { $0.shape.nodeCount == count && $0.shape.matches(event) }
     }
 
-    func remember(_ shape: EventShape) {
-        shapes.withLock { if $0.count < capacity { $0.append(shape) } }
+    /// Keeps `shape`, unless another thread kept the same one meanwhile.
+    func remember(_ shape: EventShape, of event: FlatJSON.Value) {
+        let count = event.subtreeEnd - event.index
+        shapes.withLock { shapes in
+            guard !shapes.kept.contains(where: { $0.shape.nodeCount == count && $0.shape.matches(event) }) else { return }
+            if shapes.kept.count < capacity {
+                shapes.kept.append(shape)
+            } else {
+                shapes.kept[shapes.next] = shape
+                shapes.next = (shapes.next + 1) % capacity
+            }
+        }
     }
+
+    /// How many shapes are kept.
+    var count: Int { shapes.withLock { $0.kept.count } }
 }

@@ -80,6 +80,7 @@ extension FlatJSON {
 
         /// Appends what `value.write(to:)` appends; `value` must have this shape (`matches`).
         public func write(_ value: Value, to out: inout JSONOutput) {
+            assert(matches(value), "a value written from a shape it does not have")
             text.withUnsafeBufferPointer { text in
                 var textStart = 0
                 for step in steps {

@@ -1,12 +1,12 @@
-import COpenSSLCrypto
+import CSHA256
 import TagdJSON
 
 /// SHA-256 as Pinterest wants it: over the UTF-8 bytes, written as 64 lower-case hex digits.
 ///
-/// The digest is OpenSSL's, its algorithm fetched once and a context per thread copied for each hash
-/// (`tagd_sha256`): `HashingBenchmark` measured about 193 ns a value (digest and hex) here, against about 250
-/// with swift-crypto, which allocated, used and freed a context object per hash. OpenSSL's one-shot `SHA256()`
-/// would be slower than either: it fetches the algorithm by name on every call.
+/// The digest is OpenSSL's, a context per thread copied for each hash (`tagd_sha256`): `HashingBenchmark`
+/// measured about 193 ns a value (digest and hex) here, against about 250 with swift-crypto, which allocated,
+/// used and freed a context object per hash. OpenSSL's one-shot `SHA256()` would be slower than either: it
+/// fetches the algorithm by name on every call.
 public enum SHA256Hex {
     /// Lower-case hex SHA-256 of the UTF-8 bytes of `s`. Hex is written straight into the string's storage
     /// (no per-byte `String(format:)`), since this runs once per hashed value on the delivery path.
@@ -37,7 +37,7 @@ public enum SHA256Hex {
             guard let target = digest.baseAddress, let write = out.baseAddress, out.count >= 64 else { return 0 }
             // OpenSSL reads nothing for an empty input, but wants a pointer all the same.
             let ok = withUnsafeBytes(of: UInt8(0)) { empty in
-                tagd_sha256(Algorithm.sha256.digest, UnsafeRawPointer(utf8.baseAddress) ?? empty.baseAddress, utf8.count, target)
+                tagd_sha256(UnsafeRawPointer(utf8.baseAddress) ?? empty.baseAddress, utf8.count, target)
             }
             // Fails only when OpenSSL cannot allocate: as out of memory anywhere else, there is no going on.
             precondition(ok == 1, "OpenSSL's SHA-256 failed")
@@ -49,16 +49,6 @@ public enum SHA256Hex {
             }
             return 64
         }
-    }
-
-    /// OpenSSL's SHA-256, fetched once: fetching it by name (as `SHA256()` and `EVP_sha256()` do on every call)
-    /// cost more than the hash. A fetched algorithm is immutable and may be used from any thread.
-    private struct Algorithm: @unchecked Sendable {
-        let digest: OpaquePointer?
-
-        /// The fetched algorithm; `EVP_sha256()`, fetched per use, should the fetch fail (it does not with the
-        /// default provider).
-        static let sha256 = Algorithm(digest: EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256())
     }
 
     /// The two hex digits of each byte value, as they lie in memory: one load and one store per byte.

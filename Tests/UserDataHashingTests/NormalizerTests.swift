@@ -101,7 +101,8 @@ import Testing
         // FIPS 180-2's long message: many blocks.
         #expect(SHA256Hex.hash(String(repeating: "a", count: 1_000_000))
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
-        // Each thread hashes with contexts of its own: many threads at once agree with one.
+        // Each thread hashes with contexts of its own, made on its first hash: every thread that
+        // `concurrentPerform` runs (one per CPU) agrees with the values hashed on this one.
         let inputs = (0..<64).map { "value-\($0)-" + String(repeating: "é", count: $0) }
         let expected = inputs.map(SHA256Hex.hash)
         let agreed = Atomic<Int>(0)
