@@ -4,7 +4,7 @@ import TagdJSON
 /// SHA-256 as Pinterest wants it: over the UTF-8 bytes, written as 64 lower-case hex digits.
 ///
 /// The digest is OpenSSL's, a context per thread copied for each hash (`tagd_sha256`): `HashingBenchmark`
-/// measured about 193 ns a value (digest and hex) here, against about 250 with swift-crypto, which allocated,
+/// measured about 200 ns a value (digest and hex) here, against about 250 with swift-crypto, which allocated,
 /// used and freed a context object per hash. OpenSSL's one-shot `SHA256()` would be slower than either: it
 /// fetches the algorithm by name on every call.
 public enum SHA256Hex {
