@@ -45,16 +45,14 @@ final class EventShapeCache: Sendable {
 
     /// A known shape that `event` has, if any.
     func shape(of event: FlatJSON.Value) -> EventShape? {
-        let count = event.subtreeEnd - event.index
         let known = shapes.withLock { $0.kept }
-        return known.first { $0.shape.nodeCount == count && $0.shape.matches(event) }
+        return known.first { $0.shape.matches(event) }  // `matches` compares node counts first
     }
 
     /// Keeps `shape`, unless another thread kept the same one meanwhile.
     func remember(_ shape: EventShape, of event: FlatJSON.Value) {
-        let count = event.subtreeEnd - event.index
         shapes.withLock { shapes in
-            guard !shapes.kept.contains(where: { $0.shape.nodeCount == count && $0.shape.matches(event) }) else { return }
+            guard !shapes.kept.contains(where: { $0.shape.matches(event) }) else { return }
             if shapes.kept.count < capacity {
                 shapes.kept.append(shape)
             } else {
