@@ -290,20 +290,20 @@ static inline unsigned pk_slot(const unsigned char *s, size_t len) {
  * small direct-mapped cache whose Lua strings are anchored in a
  * preallocated array: a hit costs a compare and lua_rawgeti instead of
  * hashing and interning the bytes again. */
-static void push_key(lua_State *L, reader *r, const char *s, size_t len) {
-    if (r->keys == 0 || len > TAGD_PK_MAXLEN) {
+static void push_key(lua_State *L, int keys, const char *s, size_t len) {
+    if (keys == 0 || len > TAGD_PK_MAXLEN) {
         lua_pushlstring(L, s, len);
         return;
     }
     tagd_vm *vm = tagd_getvm(L);
     unsigned slot = pk_slot((const unsigned char *)s, len);
     if (vm->pk[slot].len == len && memcmp(vm->pk[slot].bytes, s, len) == 0) {
-        if (lua_rawgeti(L, r->keys, (lua_Integer)slot + 1) == LUA_TSTRING) return;
+        if (lua_rawgeti(L, keys, (lua_Integer)slot + 1) == LUA_TSTRING) return;
         lua_pop(L, 1);  /* never-filled slot (the empty key) */
     }
     lua_pushlstring(L, s, len);
     lua_pushvalue(L, -1);
-    lua_rawseti(L, r->keys, (lua_Integer)slot + 1);  /* array slot: no allocation */
+    lua_rawseti(L, keys, (lua_Integer)slot + 1);  /* array slot: no allocation */
     vm->pk[slot].len = (uint32_t)len;
     memcpy(vm->pk[slot].bytes, s, len);
 }
@@ -359,7 +359,7 @@ static void push_value(lua_State *L, reader *r, int depth) {
             for (uint32_t i = 0; i < n; i++) {
                 uint32_t kl = read_u32(L, r);
                 need(L, r, kl);
-                push_key(L, r, (const char *)r->p, kl);
+                push_key(L, r->keys, (const char *)r->p, kl);
                 r->p += kl;
                 push_value(L, r, depth + 1);
                 lua_rawset(L, -3);
@@ -1083,6 +1083,116 @@ static int p_share(lua_State *L) {
     if (r.p != r.end) luaL_error(L, "tagd: malformed value tape");
     a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
+}
+
+/* Flat values pushed as shared views: the same tables, keys and views as a
+ * tape, read straight from the nodes. Every offset and count is checked
+ * against what the caller handed over before it is used. */
+typedef struct flat_reader {
+    const tagd_flat *value;
+    size_t next;     /* the next node to push */
+    int keys;        /* stack index of the push key cache's anchors */
+    int views;       /* stack index of the view kit */
+    int max_depth;
+    int too_deep;
+} flat_reader;
+
+static const char *flat_bytes(lua_State *L, flat_reader *r, const tagd_flat_node *n) {
+    if (n->payload > r->value->byte_count || n->count > r->value->byte_count - n->payload)
+        luaL_error(L, "tagd: malformed flat value");
+    return (const char *)r->value->bytes + n->payload;
+}
+
+static void push_flat(lua_State *L, flat_reader *r, int depth) {
+    if (r->next >= r->value->node_count) luaL_error(L, "tagd: malformed flat value");
+    const tagd_flat_node *n = &r->value->nodes[r->next++];
+    switch (n->kind) {
+        case TAGD_FLAT_NIL: lua_pushnil(L); break;
+        case TAGD_FLAT_BOOL: lua_pushboolean(L, n->payload != 0); break;
+        case TAGD_FLAT_INT: lua_pushinteger(L, (lua_Integer)(int64_t)n->payload); break;
+        case TAGD_FLAT_DOUBLE: {
+            double v;
+            memcpy(&v, &n->payload, 8);
+            lua_pushnumber(L, (lua_Number)v);
+            break;
+        }
+        case TAGD_FLAT_STRING: lua_pushlstring(L, flat_bytes(L, r, n), n->count); break;
+        case TAGD_FLAT_NULL: lua_pushlightuserdata(L, &null_sentinel_storage); break;
+        case TAGD_FLAT_ARRAY:
+        case TAGD_FLAT_TABLE: {
+            if (depth >= r->max_depth) {
+                r->too_deep = 1;
+                luaL_error(L, "table nesting deeper than %d", r->max_depth);
+            }
+            /* Every item takes at least one node (an entry two): a count
+             * past the nodes left is malformed, not a huge table. */
+            size_t left = r->value->node_count - r->next;
+            int table = n->kind == TAGD_FLAT_TABLE;
+            uint32_t count = n->count;
+            if ((size_t)count > (table ? left / 2 : left)) luaL_error(L, "tagd: malformed flat value");
+            luaL_checkstack(L, 6, "value nesting too deep");
+            if (table) {
+                lua_createtable(L, 0, (int)count);
+                for (uint32_t i = 0; i < count; i++) {
+                    if (r->next >= r->value->node_count) luaL_error(L, "tagd: malformed flat value");
+                    const tagd_flat_node *key = &r->value->nodes[r->next++];
+                    if (key->kind != TAGD_FLAT_STRING) luaL_error(L, "tagd: malformed flat value");
+                    push_key(L, r->keys, flat_bytes(L, r, key), key->count);
+                    push_flat(L, r, depth + 1);
+                    lua_rawset(L, -3);
+                }
+            } else {
+                lua_createtable(L, (int)count, 0);
+                for (uint32_t i = 0; i < count; i++) {
+                    push_flat(L, r, depth + 1);
+                    lua_rawseti(L, -2, (lua_Integer)i + 1);
+                }
+            }
+            make_view(L, r->views);
+            break;
+        }
+        default: luaL_error(L, "tagd: malformed flat value");
+    }
+}
+
+typedef struct share_flat_args {
+    tagd_vm *vm;
+    flat_reader reader;
+    int ref;
+} share_flat_args;
+
+static int p_share_flat(lua_State *L) {
+    share_flat_args *a = (share_flat_args *)lua_touserdata(L, 1);
+    luaL_checkstack(L, 8 + KIT_SIZE, "share");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->vm->ref_pk);  /* 2: key anchors */
+    push_view_kit(L);                                   /* 3 ... 2 + KIT_SIZE */
+    a->reader.keys = 2;
+    a->reader.views = 3;
+    push_flat(L, &a->reader, 0);
+    if (a->reader.next != a->reader.value->node_count) luaL_error(L, "tagd: malformed flat value");
+    a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int *ref) {
+    lua_State *L = vm->L;
+    int base = lua_gettop(L);
+    if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
+    share_flat_args a = {vm, {value, 0, 0, 0, max_depth, 0}, LUA_REFNIL};
+    lua_pushcfunction(L, p_share_flat);
+    lua_pushlightuserdata(L, &a);
+    int status = lua_pcall(L, 1, 0, 0);
+    if (status == LUA_OK) {
+        *ref = a.ref;
+        lua_settop(L, base);
+        return TAGD_OK;
+    }
+    lua_gc(L, LUA_GCCOLLECT);  /* the partly built value is garbage now */
+    if (status == LUA_ERRRUN && a.reader.too_deep) {
+        lua_settop(L, base);
+        return TAGD_ERR_CONVERSION;
+    }
+    return map_status(status);
 }
 
 int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int *ref) {

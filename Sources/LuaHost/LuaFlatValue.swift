@@ -21,6 +21,16 @@ public struct LuaFlatValue {
         @inline(__always) public var end: Int { Int(raw.end) }
         /// A string of ASCII bytes only (every key is one).
         @inline(__always) public var isASCII: Bool { raw.ascii != 0 }
+
+        init(raw: tagd_flat_node) { self.raw = raw }
+
+        /// A node as `LuaVM.share(flatNodeCount:bytes:writingNodes:)` reads it: `end` is the index after its
+        /// subtree, `payload` a string's byte offset (or a bool's 0/1, an int's or double's bits).
+        public init(kind: Kind, payload: UInt64 = 0, count: Int = 0, end: Int, isASCII: Bool = false) {
+            raw = tagd_flat_node(
+                payload: payload, count: UInt32(truncatingIfNeeded: count), end: UInt32(truncatingIfNeeded: end),
+                kind: kind.rawValue, ascii: isASCII ? 1 : 0)
+        }
     }
 
     let nodes: UnsafeBufferPointer<tagd_flat_node>

@@ -44,6 +44,8 @@ public final class LuaVM {
     @exclusivity(unchecked) private var natives: [NativeEntry] = []
     private let moduleSource: (@Sendable (String) -> (source: String, chunkName: String)?)?
     private let argumentTape = ValueTape()
+    /// The nodes of the last flat share, kept for the next.
+    private var flatNodes: [LuaFlatValue.Node] = []
     private let nativeTape = ValueTape()
     private let moduleTape = ValueTape(capacity: 256)
     let keyCache = ResultKeyCache()
@@ -247,6 +249,39 @@ public final class LuaVM {
     public func share(_ value: some LuaTapeEncodable) throws(LuaError) -> LuaRef {
         try shareEncoded(value)
     }
+
+    /// As `share(_:)`, for a value the caller already holds flat: `writeNodes` fills `nodeCount` nodes in
+    /// `LuaFlatValue`'s layout (document order, the root first and spanning them all), strings pointing into
+    /// `bytes`. No tape is written or read, so a document kept in this form (a parsed hit's event) goes in
+    /// with one pass over its nodes. Nodes that do not describe a value are a `.runtime` error, never read
+    /// out of bounds.
+    public func share(
+        flatNodeCount nodeCount: Int, bytes: UnsafeBufferPointer<UInt8>,
+        writingNodes writeNodes: (UnsafeMutableBufferPointer<LuaFlatValue.Node>) -> Void
+    ) throws(LuaError) -> LuaRef {
+        flatNodes.removeAll(keepingCapacity: true)
+        flatNodes.append(contentsOf: repeatElement(LuaFlatValue.Node(kind: .nil, end: 0), count: nodeCount))
+        flatNodes.withUnsafeMutableBufferPointer { writeNodes($0) }
+        defer { if flatNodes.capacity > Self.flatNodesKept { flatNodes = [] } }
+        try enter()
+        defer { inInvocation = false }
+        let base = lua_gettop(L)
+        var ref: Int32 = LUA_REFNIL
+        let maxDepth = limits.maxResultDepth
+        let status = flatNodes.withUnsafeBufferPointer { nodes in
+            nodes.withMemoryRebound(to: tagd_flat_node.self) { raw in
+                var flat = tagd_flat(nodes: raw.baseAddress, node_count: raw.count,
+                                     bytes: bytes.baseAddress, byte_count: bytes.count)
+                return tagd_share_flat(handle, &flat, Int32(clamping: maxDepth), &ref)
+            }
+        }
+        if status == Int32(TAGD_ERR_CONVERSION) { throw .conversion("table nesting deeper than \(maxDepth)") }
+        guard status == Int32(TAGD_OK) else { throw failure(status, base: base, owner: "share") }
+        return LuaRef(id: ref, vmID: id)
+    }
+
+    /// The node capacity `flatNodes` keeps between shares (a huge event's is given back).
+    private static let flatNodesKept = 4_096
 
     private func shareEncoded(_ value: some LuaTapeEncodable) throws(LuaError) -> LuaRef {
         argumentTape.reset()

@@ -13,6 +13,34 @@ extension FlatJSON: LuaTapeEncodable {
     }
 }
 
+extension FlatJSON {
+    /// The event goes in from its nodes as they are (a JSON null as `json.null`), no tape between: the same
+    /// view `vm.share(self)` makes.
+    public func share(in vm: LuaVM) throws(LuaError) -> LuaRef {
+        guard let end = withRoot({ $0.subtreeEnd }) else { return try vm.share(LuaValue.null) }
+        return try bytes.withUnsafeBufferPointer { (bytes) throws(LuaError) in
+            try vm.share(flatNodeCount: end, bytes: bytes) { out in
+                for index in out.indices {
+                    let node = nodes[index]
+                    let kind: LuaFlatValue.Kind
+                    switch node.kind {
+                    case .null: kind = .null
+                    case .bool: kind = .bool
+                    case .int: kind = .int
+                    case .double: kind = .double
+                    case .string: kind = .string
+                    case .array: kind = .array
+                    case .object: kind = .table
+                    }
+                    out[index] = LuaFlatValue.Node(
+                        kind: kind, payload: node.payload, count: Int(node.count), end: Int(node.end),
+                        isASCII: node.isASCII)
+                }
+            }
+        }
+    }
+}
+
 extension FlatJSON.Value {
     /// Walks the nodes in document order, children by index, with no closure per child.
     func encode(to writer: inout LuaTapeWriter) throws(LuaError) {

@@ -93,21 +93,28 @@ struct FlatJSONReader: LuaTapeVisitor {
 }
 
 extension FlatJSON {
-    /// Appends a flat Lua value as the same nodes: its bytes in one copy, strings pointing into them. The same
-    /// document the value by value route builds (Lua's string keys are distinct, and a flat value has no others).
+    /// Appends a flat Lua value as the same nodes: its bytes in one copy, strings pointing into them, its nodes
+    /// written in place in one pass (a Lua nil reads as null). The same document the value by value route
+    /// builds (Lua's string keys are distinct, and a flat value has no others).
     mutating func append(_ value: LuaFlatValue) {
-        let base = nodes.count
-        let source = appendSource(value.bytes)
-        for index in 0..<value.count {
-            let node = value[index]
-            switch node.kind {
-            case .nil, .null: appendNull()
-            case .bool: append(node.payload != 0)
-            case .int: append(Int64(bitPattern: node.payload))
-            case .double: append(Double(bitPattern: node.payload))
-            case .string: appendString(at: source + Int(node.payload), count: node.count, isASCII: node.isASCII)
-            case .array: appendContainer(.array, count: node.count, end: base + node.end)
-            case .table: appendContainer(.object, count: node.count, end: base + node.end)
+        let base = UInt32(truncatingIfNeeded: nodes.count)
+        let source = UInt64(appendSource(value.bytes))
+        appendNodes(count: value.count) { out in
+            for index in out.indices {
+                let node = value[index]
+                let kind: JSONKind
+                var payload = node.payload
+                switch node.kind {
+                case .nil, .null: kind = .null; payload = 0
+                case .bool: kind = .bool
+                case .int: kind = .int
+                case .double: kind = .double
+                case .string: kind = .string; payload &+= source
+                case .array: kind = .array
+                case .table: kind = .object
+                }
+                out[index] = Node(kind: kind, payload: payload, count: UInt32(truncatingIfNeeded: node.count),
+                                  end: base &+ UInt32(truncatingIfNeeded: node.end), isASCII: node.isASCII)
             }
         }
     }

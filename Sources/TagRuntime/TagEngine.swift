@@ -126,7 +126,7 @@ public final class TagEngine: Sendable {
         var eventRef: LuaRef?
         var requestRef: LuaRef?
         do {
-            eventRef = try vm.share(event)
+            eventRef = try event.share(in: vm)
             if vmTags.readsRequest {
                 requestRef = try vm.share(request)
             }

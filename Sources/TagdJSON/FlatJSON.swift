@@ -9,15 +9,15 @@
 public struct FlatJSON: Sendable {
     public struct Node: Sendable {
         /// Int or double bits, 0/1 for a bool, the byte offset of a string.
-        var payload: UInt64
+        public internal(set) var payload: UInt64
         /// A string's byte count, an array's elements, an object's members.
-        var count: UInt32
+        public internal(set) var count: UInt32
         /// The index after this node's subtree.
-        var end: UInt32
-        var kind: JSONKind
+        public internal(set) var end: UInt32
+        public internal(set) var kind: JSONKind
         /// A string that is all ASCII: compared byte for byte (other text is compared as `String`s, which
         /// compare canonical forms).
-        var isASCII = false
+        public internal(set) var isASCII = false
     }
 
     public private(set) var nodes: [Node] = []
@@ -89,6 +89,17 @@ public struct FlatJSON: Sendable {
     public mutating func appendString(at offset: Int, count: Int, isASCII: Bool) {
         nodes.append(Node(payload: UInt64(offset), count: UInt32(truncatingIfNeeded: count),
                           end: UInt32(truncatingIfNeeded: nodes.count + 1), kind: .string, isASCII: isASCII))
+    }
+
+    /// Appends `count` nodes that `body` writes in place, in this layout and rebased by the caller (their ends
+    /// and string offsets count from the start of this document): for a value written flat elsewhere (a Lua
+    /// table read in C), which would otherwise go node by node through `append`.
+    public mutating func appendNodes(count: Int, _ body: (UnsafeMutableBufferPointer<Node>) -> Void) {
+        let start = nodes.count
+        nodes.append(contentsOf: repeatElement(Node(payload: 0, count: 0, end: 0, kind: .null), count: count))
+        nodes.withUnsafeMutableBufferPointer { all in
+            body(UnsafeMutableBufferPointer(rebasing: all[start...]))
+        }
     }
 
     /// Appends bytes that no node refers to yet (a parser's source document); returns where they start.
@@ -282,5 +293,12 @@ public struct FlatJSON: Sendable {
     private func string(at index: Int) -> ArraySlice<UInt8> {
         let offset = Int(nodes[index].payload)
         return bytes[offset..<offset + Int(nodes[index].count)]
+    }
+}
+
+extension FlatJSON.Node {
+    /// A node as a copier in this layout writes it (`FlatJSON.appendNodes`).
+    public init(kind: JSONKind, payload: UInt64, count: UInt32, end: UInt32, isASCII: Bool) {
+        self.init(payload: payload, count: count, end: end, kind: kind, isASCII: isASCII)
     }
 }

@@ -39,6 +39,32 @@ import Testing
         #expect(FlatJSON([1, 2]).eventName == "")
     }
 
+    /// The engine shares a flat event from its nodes (`FlatJSON.share(in:)`), not through the tape.
+    @Test func flatJSONSharedFromItsNodesReadsAsTheTape() throws {
+        let vm = try LuaVM()
+        var generator = SplitMix(seed: 29)
+        let documents = try (0..<300).map { _ in try FlatJSON.parse(Self.tree(&generator, depth: 0).encoded()) }
+            + [FlatJSON(), FlatJSON(["k\u{301}": ["\u{E9}": .null, "": [1.5, "x"]]]), try FlatJSON.parse(Array("[[],{}]".utf8))]
+        for flat in documents {
+            let nodes = try flat.share(in: vm)
+            let tape = try vm.share(flat)
+            #expect(try vm.value(nodes) == vm.value(tape), "\(flat.jsonValue)")
+            vm.release(nodes)
+            vm.release(tape)
+        }
+        var deep: JSONValue = "leaf"
+        for _ in 0..<40 { deep = ["x": deep] }
+        let tooDeep = FlatJSON(deep)
+        var errors: [String] = []
+        for share in [{ try tooDeep.share(in: vm) }, { try vm.share(tooDeep) }] {
+            do {
+                _ = try share()
+                Issue.record("a 41-deep event was shared")
+            } catch { errors.append("\(error)") }
+        }
+        #expect(errors.count == 2 && errors[0] == errors[1], "\(errors)")
+    }
+
     @Test func theBenchmarkHitReadsTheSameThroughEitherPath() throws {
         let vm = try LuaVM()
         let hit = try JSONValue.parse(#"""
@@ -54,9 +80,11 @@ import Testing
         let direct = try vm.share(hit)
         let copied = try vm.share(LuaValue(hit))
         let flat = try vm.share(try FlatJSON.parse(hit.encoded()))
+        let nodes = try FlatJSON.parse(hit.encoded()).share(in: vm)
         let seen = try vm.call(function, arguments: [.ref(direct)], owner: "tags/read.lua")
         #expect(seen == (try vm.call(function, arguments: [.ref(copied)], owner: "tags/read.lua")))
         #expect(seen == (try vm.call(function, arguments: [.ref(flat)], owner: "tags/read.lua")))
+        #expect(seen == (try vm.call(function, arguments: [.ref(nodes)], owner: "tags/read.lua")))
         #expect(seen == ["purchase", .double(72.39), "integer", true, "San Francisco", .double(19.99), 1, true, 0, "userdata"])
     }
 

@@ -221,6 +221,15 @@ const char *tagd_vm_conversion_message(tagd_vm *vm);
  * tagd_field read through a view to the real data, raw. */
 int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int *ref);
 
+/* As tagd_share, for a value already in flat form (the layout of
+ * tagd_read_flat, nodes in document order): no tape is written or read.
+ * Only the first node's subtree is pushed, and it must span every node. A
+ * container nested deeper than max_depth (the root is at 0) returns
+ * TAGD_ERR_CONVERSION; nodes that do not describe a value (an offset past
+ * the bytes, a key that is not a string, a count past the nodes) return
+ * TAGD_ERR_RUNTIME with the message on the stack top, as tagd_share. */
+int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int *ref);
+
 /* Runs a full garbage collection (never raises). */
 void tagd_collect(tagd_vm *vm);
 

@@ -1,0 +1,162 @@
+import LuaHost
+import Testing
+
+/// `share(flatNodeCount:bytes:writingNodes:)`: a value handed over as flat nodes makes the same read-only view
+/// as the tape route, and nodes that do not describe a value are an error, never a read out of bounds.
+@Suite struct FlatShareTests {
+    let fixture: Fixture
+    var vm: LuaVM { fixture.vm }
+
+    init() throws { fixture = try Fixture(modules: [hashModule]) }
+
+    /// `value` as flat nodes (document order, a table's entries as key, value) over one buffer of bytes.
+    static func flatten(_ value: LuaValue) -> (nodes: [LuaFlatValue.Node], bytes: [UInt8]) {
+        var nodes: [LuaFlatValue.Node] = []
+        var bytes: [UInt8] = []
+        func string(_ utf8: [UInt8]) {
+            nodes.append(.init(kind: .string, payload: UInt64(bytes.count), count: utf8.count, end: nodes.count + 1,
+                               isASCII: utf8.allSatisfy { $0 < 0x80 }))
+            bytes += utf8
+        }
+        func walk(_ value: LuaValue) {
+            switch value {
+            case .nil, .function: nodes.append(.init(kind: .nil, end: nodes.count + 1))
+            case .null: nodes.append(.init(kind: .null, end: nodes.count + 1))
+            case .bool(let b): nodes.append(.init(kind: .bool, payload: b ? 1 : 0, end: nodes.count + 1))
+            case .int(let i): nodes.append(.init(kind: .int, payload: UInt64(bitPattern: i), end: nodes.count + 1))
+            case .double(let d): nodes.append(.init(kind: .double, payload: d.bitPattern, end: nodes.count + 1))
+            case .string(let s): string(Array(s.utf8))
+            case .bytes(let b): string(b)
+            case .array(let items):
+                let mark = nodes.count
+                nodes.append(.init(kind: .array, count: items.count, end: 0))
+                items.forEach(walk)
+                nodes[mark] = .init(kind: .array, count: items.count, end: nodes.count)
+            case .table(let fields):
+                let mark = nodes.count
+                nodes.append(.init(kind: .table, count: fields.count, end: 0))
+                for (key, field) in fields.sorted(by: { $0.key < $1.key }) {
+                    string(Array(key.utf8))
+                    walk(field)
+                }
+                nodes[mark] = .init(kind: .table, count: fields.count, end: nodes.count)
+            }
+        }
+        walk(value)
+        return (nodes, bytes)
+    }
+
+    func shareFlat(_ nodes: [LuaFlatValue.Node], _ bytes: [UInt8]) throws(LuaError) -> LuaRef {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(LuaError) in
+            try vm.share(flatNodeCount: nodes.count, bytes: buffer) { out in
+                for index in out.indices { out[index] = nodes[index] }
+            }
+        }
+    }
+
+    @Test func aFlatShareReadsAsTheTapeShare() throws {
+        let (nodes, bytes) = Self.flatten(sharedEvent)
+        let flat = try shareFlat(nodes, bytes)
+        let tape = try vm.share(sharedEvent)
+        defer {
+            vm.release(flat)
+            vm.release(tape)
+        }
+        #expect(try vm.value(flat) == sharedEvent)
+        #expect(try vm.value(flat) == vm.value(tape))
+        let reader = try vm.load(source: """
+            return function(e)
+              local keys = {}
+              for k, v in pairs(e) do keys[#keys + 1] = k .. ":" .. type(v) end
+              table.sort(keys)
+              return table.concat(keys, ","), e.user_data.address.city, e.items[2].sku, #e.tags, e.nothing == hash.null,
+                getmetatable(e.items[1]), select(2, pcall(function() e.items[1].price = 0 end))
+            end
+            """, chunkName: "tags/flat.lua")
+        let viaFlat = try vm.call(reader, arguments: [.ref(flat)], owner: "tags/flat.lua")
+        #expect(viaFlat == (try vm.call(reader, arguments: [.ref(tape)], owner: "tags/flat.lua")))
+        #expect(viaFlat.count == 7 && viaFlat[1] == "Berlin" && viaFlat[2] == "B" && viaFlat[3] == 3)
+        #expect(viaFlat.last?.stringValue?.contains("attempt to modify a read-only table") == true)
+        fixture.expectHealthy()
+    }
+
+    @Test func scalarsAndEmptyContainersShareAsTheTapeDoes() throws {
+        let values: [LuaValue] = [
+            .null, true, 0, .int(Int64.min), -0.0, .double(.infinity), "", "é", .bytes([0xFF, 0x00]),
+            .table([:]), ["": ""], [[[]]], ["k\u{301}": ["x": .null]],
+        ]
+        for value in values {
+            let (nodes, bytes) = Self.flatten(value)
+            let flat = try shareFlat(nodes, bytes)
+            let tape = try vm.share(value)
+            #expect(try vm.value(flat) == vm.value(tape), "\(value)")
+            vm.release(flat)
+            vm.release(tape)
+        }
+    }
+
+    @Test func nestingPastTheLimitIsTheTapesConversionError() throws {
+        var deep: LuaValue = "leaf"
+        for _ in 0..<40 { deep = ["x": deep] }
+        let (nodes, bytes) = Self.flatten(deep)
+        let flatError = luaError { try shareFlat(nodes, bytes) }
+        let tapeError = luaError { try vm.share(deep) }
+        #expect(flatError == tapeError)
+        #expect(flatError == .conversion("table nesting deeper than \(quickLimits.maxResultDepth)"))
+        fixture.expectHealthy()
+    }
+
+    @Test func nodesThatDescribeNoValueAreAnErrorAndTheVMStaysUsable() throws {
+        let (good, bytes) = Self.flatten(["a": ["x", "y"], "b": 1])
+        // good: table{2} "a" array{2} "x" "y" "b" 1
+        var cases: [(String, [LuaFlatValue.Node], [UInt8])] = [
+            ("no nodes", [], bytes),
+            ("a trailing node", good + [.init(kind: .int, end: good.count + 1)], bytes),
+            ("one node short", Array(good.dropLast()), bytes),
+            ("bytes cut short", good, Array(bytes.dropLast())),
+        ]
+        var offsetPast = good
+        offsetPast[1] = .init(kind: .string, payload: UInt64(bytes.count), count: 1, end: 2)
+        cases.append(("a string past the bytes", offsetPast, bytes))
+        var hugeOffset = good
+        hugeOffset[1] = .init(kind: .string, payload: UInt64.max, count: 2, end: 2)
+        cases.append(("an offset that wraps", hugeOffset, bytes))
+        var keyNotString = good
+        keyNotString[1] = .init(kind: .int, payload: 7, end: 2)
+        cases.append(("a key that is not a string", keyNotString, bytes))
+        var hugeCount = good
+        hugeCount[0] = .init(kind: .table, count: Int(Int32.max), end: good.count)
+        cases.append(("a count past the nodes", hugeCount, bytes))
+        var arrayCount = good
+        arrayCount[2] = .init(kind: .array, count: 9, end: 5)
+        cases.append(("an array longer than its nodes", arrayCount, bytes))
+        for (name, nodes, bytes) in cases {
+            let error = luaError { try shareFlat(nodes, bytes) }
+            guard case .runtime(let message)? = error else {
+                Issue.record("\(name): \(String(describing: error))")
+                continue
+            }
+            #expect(message.contains("malformed flat value"), "\(name): \(message)")
+            fixture.expectHealthy()
+        }
+        // The same nodes, whole, still share.
+        let ref = try shareFlat(good, bytes)
+        #expect(try vm.value(ref) == ["a": ["x", "y"], "b": 1])
+        vm.release(ref)
+    }
+
+    @Test func sharingTooMuchFlatIsAMemoryError() throws {
+        let fixture = try Fixture(limits: LuaLimits(memoryPerVM: 8 << 20), modules: [hashModule])
+        let filler = String(repeating: "x", count: 200)
+        let (nodes, bytes) = Self.flatten(.array((0..<60_000).map { .string("\($0)" + filler) }))
+        let error = luaError {
+            try bytes.withUnsafeBufferPointer { (buffer) throws(LuaError) in
+                try fixture.vm.share(flatNodeCount: nodes.count, bytes: buffer) { out in
+                    for index in out.indices { out[index] = nodes[index] }
+                }
+            }
+        }
+        #expect(error == .memory, "got \(String(describing: error))")
+        fixture.expectHealthy()
+    }
+}
