@@ -517,8 +517,8 @@ void tagd_readonly(lua_State *L, int idx, int deep) {
  *                 cannot forge the mark)
  * R stores the proxies of its child tables, so nothing is allocated per
  * access and no script ever holds a real table. The three functions are
- * shared, upvalue-free C functions. next(P) sees an empty table: use
- * pairs. */
+ * shared, upvalue-free C functions. The sandbox's next and rawlen look
+ * through a view (safe_next, safe_rawlen). */
 
 static char view_key_storage;
 
@@ -619,6 +619,26 @@ static int safe_setmetatable(lua_State *L) {
         return luaL_error(L, "cannot change a protected metatable");
     lua_settop(L, 2);
     lua_setmetatable(L, 1);
+    return 1;
+}
+
+/* next and rawlen that see what a shared view shows (its real table's
+ * content, whose child tables are views): the view itself is an empty
+ * proxy, which plain next and rawlen would report as empty. */
+static int safe_next(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 2);
+    if (tagd_view_target(L, 1)) lua_replace(L, 1);
+    if (lua_next(L, 1)) return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+static int safe_rawlen(lua_State *L) {
+    int t = lua_type(L, 1);
+    luaL_argexpected(L, t == LUA_TTABLE || t == LUA_TSTRING, 1, "table or string");
+    if (t == LUA_TTABLE && tagd_view_target(L, 1)) lua_replace(L, 1);
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 1));
     return 1;
 }
 
@@ -806,6 +826,10 @@ static int p_setup(lua_State *L) {
     lua_setfield(L, 9, "tostring");
     lua_pushcfunction(L, safe_setmetatable);
     lua_setfield(L, 9, "setmetatable");
+    lua_pushcfunction(L, safe_next);
+    lua_setfield(L, 9, "next");
+    lua_pushcfunction(L, safe_rawlen);
+    lua_setfield(L, 9, "rawlen");
     lua_pushcfunction(L, host_require);
     lua_setfield(L, 9, "require");
     const char *libs[] = {"string", "table", "math", "utf8", "coroutine"};

@@ -229,8 +229,8 @@ public final class LuaVM {
     /// table" (assignment at any depth, `table.insert`/`remove`/`sort`/`move`
     /// into it), `setmetatable` on it fails, and `getmetatable` returns the
     /// string "read-only table", never the real table. So no script can
-    /// change what the next one sees. Limits, by construction: `next(view)`
-    /// and `rawlen(view)` see an empty table (use `pairs` and `#`); the view
+    /// change what the next one sees. `next(view)` and `rawlen(view)` see the
+    /// content too, as `pairs` and `#` do. A limit, by construction: the view
     /// of a table is a distinct table from the view of a copy of it.
     ///
     /// Native functions receiving the view (or a part of it) read the real

@@ -191,7 +191,25 @@ private let readerScript = """
               r.mt = getmetatable(e)
               r.mtNested = getmetatable(e.items[1])
               r.rawset = rawset == nil and rawget == nil
-              r.next = next(e) == nil          -- documented: use pairs
+              -- next and rawlen see the content, as pairs and # do, and hand out views, never the real table
+              local seen, viaNext = {}, {}
+              for k, v in pairs(e) do seen[#seen + 1] = k .. ":" .. type(v) end
+              local k, v = next(e)
+              while k ~= nil do
+                viaNext[#viaNext + 1] = k .. ":" .. type(v)
+                if type(v) == "table" then
+                  local ok, err = pcall(function() v.injected = 1 end)
+                  if ok or not tostring(err):find("read-only", 1, true) then viaNext[#viaNext + 1] = "WRITABLE " .. k end
+                end
+                k, v = next(e, k)
+              end
+              table.sort(seen)
+              table.sort(viaNext)
+              r.next = table.concat(viaNext, ",") == table.concat(seen, ",") and #seen == 13
+              r.nextOnPlain = next({}) == nil and next({a = 1}) == "a"
+              r.rawlen = rawlen(e.tags) == 3 and rawlen(e.empty) == 0 and rawlen("abc") == 3 and rawlen({1, 2}) == 2
+              r.rawlenError = select(2, pcall(rawlen, 5))
+              r.nextError = select(2, pcall(next, "x"))
               local iter = pairs(e)
               r.foreignIterator = select(2, pcall(iter, {a = 1}, nil))
               local ok = pcall(function() local mt = getmetatable(e); return mt.__index end)
@@ -206,6 +224,10 @@ private let readerScript = """
         #expect(r["mtNested"] == "read-only table")
         #expect(r["rawset"] == true)
         #expect(r["next"] == true)
+        #expect(r["nextOnPlain"] == true)
+        #expect(r["rawlen"] == true)
+        #expect(r["rawlenError"]?.stringValue?.contains("table or string expected") == true)
+        #expect(r["nextError"]?.stringValue?.contains("table expected, got string") == true)
         #expect(r["foreignIterator"]?.stringValue?.contains("read-only view expected") == true)
         // A string's __index is the string library: no way to the real table.
         #expect(r["indexOfMt"] == true)

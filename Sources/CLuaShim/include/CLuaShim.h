@@ -215,8 +215,8 @@ const char *tagd_vm_conversion_message(tagd_vm *vm);
  * ref to it in *ref (protected; allocation is capped by the VM's memory
  * limit: TAGD_ERR_MEMORY when it does not fit, after a full collection).
  * Scripts can read every field through the view (`v.a.b`, `v.items[1]`,
- * `#`, `pairs`, `ipairs`) and every write raises "attempt to modify a
- * read-only table"; `next(view)` sees an empty table (use pairs). The
+ * `#`, `pairs`, `ipairs`, and the sandbox's `next` and `rawlen`) and every
+ * write raises "attempt to modify a read-only table". The
  * result writer (tagd_read_stack / tagd_read_ref / tagd_call_tape) and
  * tagd_field read through a view to the real data, raw. */
 int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int *ref);
