@@ -78,6 +78,13 @@ let flatProbe = NativeModule(name: "probe", functions: [
             ("local t = {} for i = 1, 5000 do t[i * 2] = i end t['10000'] = 0 return probe.read(t)", nil),
             ("local t = {} for i = 1, 100 do t['k' .. i] = i end t['\u{E9}'] = 1 t['e\u{301}'] = 2 return probe.read(t)", nil),
             ("local t = {} for i = 1, 3000 do t['k' .. i] = i end return probe.read(t)", nil),
+            // Sequences whose traversal is not 1, 2, ... n (keys in the hash part), and near-sequences.
+            (#"probe.read({[2] = "b", [1] = "a"})"#, nil), (#"probe.read({[3] = "c", [1] = "a", [2] = "b"})"#, nil),
+            (#"probe.read({[2] = {[2] = 2, [1] = 1}, [1] = {1, 2}})"#, nil),
+            (#"probe.read({"a", "b", x = 1})"#, nil), (#"probe.read({[1] = "a", [2] = "b", [4] = "d"})"#, nil),
+            (#"probe.read({[2] = "b", [1] = "a", [0] = "z"})"#, nil), ("probe.read({1, 2, [2.5] = 3})", nil),
+            ("local t = {} for i = 1000, 1, -1 do t[i] = i end return probe.read(t)", nil),
+            ("local t = {1, 2, 3, 4} t[2] = nil return probe.read(t)", nil),
         ]
         for (expression, message) in cases {
             let body = expression.hasPrefix("local") ? expression : "return \(expression)"
