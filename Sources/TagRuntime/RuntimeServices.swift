@@ -19,6 +19,10 @@ public struct RuntimeServices: Sendable {
     public var vmCount: Int
     /// Shared by every generation of tags.
     public var metrics: TagMetrics
+    /// Whether each `pinterest.send` is kept in its tag's `TagRun.conversions` (the event and its outcome), for
+    /// `tagd run` and tag tests. The server reads no hit's conversions and turns it off: the event is then
+    /// read into a reused document.
+    public var recordsConversions = true
 
     public init(
         delivery: any ConversionDelivery,

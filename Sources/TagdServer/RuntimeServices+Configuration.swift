@@ -16,11 +16,13 @@ extension RuntimeServices {
         limits.timePerInvocation = .milliseconds(configuration.luaTimeLimitMilliseconds)
         limits.memoryPerVM = configuration.luaMemoryLimitBytes
         let allowed = configuration.tagEnvironment.compactMap { name in environment[name].map { (name, $0) } }
-        return RuntimeServices(
+        var services = RuntimeServices(
             delivery: delivery,
             environment: Dictionary(allowed, uniquingKeysWith: { first, _ in first }),
             logger: logger,
             limits: limits,
             vmCount: configuration.luaVMs > 0 ? configuration.luaVMs : ProcessInfo.processInfo.activeProcessorCount)
+        services.recordsConversions = false  // a hit's result is its status code and cookies
+        return services
     }
 }

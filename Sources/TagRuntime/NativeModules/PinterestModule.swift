@@ -10,6 +10,7 @@ enum PinterestModule {
     static func make(scope: InvocationScope, services: RuntimeServices, scratch: FlatScratch) -> NativeModule {
         let hasher = UserDataHasher(normalizer: services.normalizer)
         let delivery = services.delivery
+        let records = services.recordsConversions
         return NativeModule(name: "pinterest", functions: [
             "send": { args in
                 // Both tables are read flat: no dictionary, array or string object per value.
@@ -21,30 +22,46 @@ enum PinterestModule {
                         } ?? PinterestModule.destination(from: JSONValue.null)
                     }
                 }
+                guard records else {
+                    // Nothing keeps the event past the call (the sender keeps its encoded bytes): the VM's
+                    // reused document holds it.
+                    return try scratch.withDocument { (event) throws(any Error) in
+                        try FlatJSONReader.read(args, 2, into: &event)
+                        return try send(event, to: destination, hasher: hasher, delivery: delivery).answer
+                    }
+                }
                 // The event is kept (the hit's report), so it gets a document of its own, sized like the last.
                 let size = scratch.lastEventSize
-                var event = try FlatJSONReader.read(args, 2, nodeCapacity: size.nodes, byteCapacity: size.bytes)
+                let event = try FlatJSONReader.read(args, 2, nodeCapacity: size.nodes, byteCapacity: size.bytes)
                 scratch.noteEvent(event)
-                let kind = event.withRoot(\.kind) ?? .null
-                guard kind == .object else {
-                    throw NativeFunctionError("bad argument #2 to 'send' (table expected, got \(kind.name))")
-                }
-                do {
-                    let rehash = try event.withRoot { (root) throws(UserDataError) in try hashedUserData(root, hasher) }
-                    if let (index, hashed) = rehash ?? nil {
-                        event = event.replacing(valueAt: index, with: hashed)
-                    }
-                    let outcome = try delivery.submit(event, to: destination)
-                    let name = outcomeName(outcome, dryRun: destination.isDryRun)
-                    scope.record(conversion(destination, event, name))
-                    return [.bool(true), .string(name)]
-                } catch {
-                    let message = "\(error)"
-                    scope.record(conversion(destination, event, message))
-                    return [.nil, .string(message)]
-                }
+                let sent = try send(event, to: destination, hasher: hasher, delivery: delivery)
+                scope.record(conversion(destination, sent.event, sent.outcome))
+                return sent.answer
             }
         ])
+    }
+
+    /// Hashes what is not hashed yet and submits: the script's answer (`true, outcome` or `nil, message`), the
+    /// event as submitted, and the outcome or message.
+    static func send(
+        _ read: FlatJSON, to destination: PinterestDestination, hasher: UserDataHasher, delivery: any ConversionDelivery
+    ) throws(NativeFunctionError) -> (answer: [LuaValue], event: FlatJSON, outcome: String) {
+        let kind = read.withRoot(\.kind) ?? .null
+        guard kind == .object else {
+            throw NativeFunctionError("bad argument #2 to 'send' (table expected, got \(kind.name))")
+        }
+        var event = read
+        do {
+            let rehash = try event.withRoot { (root) throws(UserDataError) in try hashedUserData(root, hasher) }
+            if let (index, hashed) = rehash ?? nil {
+                event = event.replacing(valueAt: index, with: hashed)
+            }
+            let name = outcomeName(try delivery.submit(event, to: destination), dryRun: destination.isDryRun)
+            return ([.bool(true), .string(name)], event, name)
+        } catch {
+            let message = "\(error)"
+            return ([.nil, .string(message)], event, message)
+        }
     }
 
     /// The event's `user_data` in wire form and where it is; nil when there is none or it already is.
