@@ -38,8 +38,8 @@ let package = Package(
         .target(name: "LuaHost", dependencies: ["CLua", "CLuaShim"]),
 
         .target(name: "TagdJSON"),
-        // SHA-256 from OpenSSL's libcrypto (Debian's libssl-dev), as the nginx + Lua peer hashes, with a context
-        // per thread (CSHA256).
+        // SHA-256 from OpenSSL's libcrypto (Debian's libssl-dev), as the nginx + Lua peer hashes, on a context on
+        // the stack (CSHA256).
         .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "CSHA256", dependencies: ["COpenSSLCrypto"]),
         .target(name: "UserDataHashing", dependencies: ["TagdJSON", "CSHA256"]),
