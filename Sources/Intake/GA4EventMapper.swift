@@ -16,9 +16,9 @@ enum GA4EventMapper {
         }
 
         var event: [String: JSONValue] = [:]
-        var eventParameters: [(path: Substring, value: JSONValue, name: String)] = []
-        var numericEventParameters: [(path: Substring, value: JSONValue, name: String)] = []
-        var userProperties: [(path: Substring, value: JSONValue, name: String)] = []
+        var eventParameters: [(offset: Int, value: JSONValue, name: String)] = []
+        var numericEventParameters: [(offset: Int, value: JSONValue, name: String)] = []
+        var userProperties: [(offset: Int, value: JSONValue, name: String)] = []
         var items: [(position: Int, text: String, name: String)] = []
         var systemProperties: [String: JSONValue] = [:]
         var clientHints: [String: JSONValue] = [:]
@@ -33,19 +33,19 @@ enum GA4EventMapper {
 
         event.reserveCapacity(parameters.count + 4)
         for (name, value) in parameters.entries {
-            if let target = GA4ParameterNames.targets[name] {
+            if let target = GA4ParameterNames.target(name) {
                 switch target {
                 case .field(let field): event[field] = .string(value)
                 case .systemProperty(let property): systemProperties[property] = .string(value)
                 case .clientHint(let hint): clientHints[hint] = clientHint(hint, value)
                 case .engagementTime: event[GA4ParameterNames.engagementTimeField] = try number(name, value)
                 }
-            } else if let (prefix, path) = splitPrefix(name) {
+            } else if let (prefix, offset) = splitPrefix(name) {
                 switch prefix {
-                case .eventParameter: eventParameters.append((path, .string(value), name))
-                case .numericEventParameter: numericEventParameters.append((path, try number(name, value), name))
-                case .userProperty: userProperties.append((path, .string(value), name))
-                case .numericUserProperty: userProperties.append((path, try number(name, value), name))
+                case .eventParameter: eventParameters.append((offset, .string(value), name))
+                case .numericEventParameter: numericEventParameters.append((offset, try number(name, value), name))
+                case .userProperty: userProperties.append((offset, .string(value), name))
+                case .numericUserProperty: userProperties.append((offset, try number(name, value), name))
                 }
             } else if let position = itemPosition(name) {
                 items.append((position, value, name))
@@ -56,18 +56,20 @@ enum GA4EventMapper {
 
         // Event parameters: strings first, then numbers, so `epn.value` wins over `ep.value`. Fields set from
         // protocol parameters (event_name, client_id, ...) win over an `ep.` of the same name.
-        var custom: [String: JSONValue] = [:]
-        for (path, value, name) in eventParameters + numericEventParameters {
-            try setNested(value, at: path, in: &custom, parameter: name, location: location)
+        var custom = NestedFields()
+        for (offset, value, name) in eventParameters + numericEventParameters {
+            try setNested(value, at: offset, in: &custom, parameter: name, location: location)
         }
-        for (key, value) in custom where event[key] == nil { event[key] = value }
+        if !custom.isEmpty {
+            for (key, value) in custom.fields where event[key] == nil { event[key] = value }
+        }
 
         if !userProperties.isEmpty {
-            var properties: [String: JSONValue] = [:]
-            for (path, value, name) in userProperties {
-                try setNested(value, at: path, in: &properties, parameter: name, location: location)
+            var properties = NestedFields()
+            for (offset, value, name) in userProperties {
+                try setNested(value, at: offset, in: &properties, parameter: name, location: location)
             }
-            event[GA4ParameterNames.userPropertiesField] = .object(properties)
+            event[GA4ParameterNames.userPropertiesField] = .object(properties.fields)
         }
         if !items.isEmpty {
             var entries: [JSONValue] = []
@@ -96,33 +98,45 @@ enum GA4EventMapper {
         case eventParameter, numericEventParameter, userProperty, numericUserProperty
     }
 
-    /// `ep.` / `epn.` / `up.` / `upn.` and the name after it, checked on bytes without hashing.
-    private static func splitPrefix(_ name: String) -> (ParameterPrefix, Substring)? {
+    /// `ep.` / `epn.` / `up.` / `upn.` and where the name after it starts, checked on bytes without hashing.
+    private static func splitPrefix(_ name: String) -> (ParameterPrefix, Int)? {
         let utf8 = name.utf8
-        let prefix: ParameterPrefix
-        if utf8.starts(with: "ep.".utf8) { prefix = .eventParameter }
-        else if utf8.starts(with: "epn.".utf8) { prefix = .numericEventParameter }
-        else if utf8.starts(with: "up.".utf8) { prefix = .userProperty }
-        else if utf8.starts(with: "upn.".utf8) { prefix = .numericUserProperty }
-        else { return nil }
-        let length = prefix == .eventParameter || prefix == .userProperty ? 3 : 4
-        return (prefix, name.dropFirst(length))  // the prefix is ASCII, so characters are bytes here
+        guard utf8.count >= 3 else { return nil }
+        var bytes = utf8.makeIterator()
+        let (a, b, c) = (bytes.next(), bytes.next(), bytes.next())
+        switch (a, b, c) {
+        case (UInt8(ascii: "e"), UInt8(ascii: "p"), UInt8(ascii: ".")): return (.eventParameter, 3)
+        case (UInt8(ascii: "u"), UInt8(ascii: "p"), UInt8(ascii: ".")): return (.userProperty, 3)
+        case (UInt8(ascii: "e"), UInt8(ascii: "p"), UInt8(ascii: "n")):
+            return bytes.next() == UInt8(ascii: ".") ? (.numericEventParameter, 4) : nil
+        case (UInt8(ascii: "u"), UInt8(ascii: "p"), UInt8(ascii: "n")):
+            return bytes.next() == UInt8(ascii: ".") ? (.numericUserProperty, 4) : nil
+        default: return nil
+        }
     }
 
     /// `pr1` -> 1. Only `pr` followed by digits alone; `prx` and overflowing numbers are not items.
     private static func itemPosition(_ name: String) -> Int? {
         let utf8 = name.utf8
-        guard utf8.count > 2, utf8.starts(with: "pr".utf8) else { return nil }
-        let digits = name.dropFirst(2)
-        guard digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
-        return Int(digits)
+        guard utf8.count > 2 else { return nil }
+        var bytes = utf8.makeIterator()
+        guard bytes.next() == UInt8(ascii: "p"), bytes.next() == UInt8(ascii: "r") else { return nil }
+        var position = 0
+        while let byte = bytes.next() {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (times, overflow) = position.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+            if overflow || overflow2 { return nil }
+            position = sum
+        }
+        return position
     }
 
     private static func setNested(
-        _ value: JSONValue, at path: Substring, in fields: inout [String: JSONValue], parameter: String, location: String
+        _ value: JSONValue, at offset: Int, in fields: inout NestedFields, parameter: String, location: String
     ) throws(IntakeError) {
         do throws(NestedFields.Conflict) {
-            try NestedFields.set(value, at: path, in: &fields)
+            try fields.set(value, at: parameter, from: offset)
         } catch {
             switch error {
             case .emptySegment:

@@ -1,8 +1,14 @@
 import TagdJSON
 
-/// Writes a value at a dotted path (`user_data.address.city`) inside event fields, creating objects on the way.
-/// GA4 has no nesting of its own, so dotted `ep.` names are how gtag.js users send `user_data` and the like.
-enum NestedFields {
+/// Values written at dotted paths (`user_data.address.city`) inside event fields, objects created on the way, and
+/// made into JSON objects once every value is written. GA4 has no nesting of its own, so dotted `ep.` names are how
+/// gtag.js users send `user_data` and the like.
+///
+/// While values are written, every key is a node in one array that names its parent: a key is found among its
+/// siblings by a scan while there are few nodes (a hit has a dozen or two) and through an index past that. Writing
+/// each value through nested dictionaries (taking a child out, changing it, putting it back) hashed every key on
+/// the path twice and cost several thousand instructions a parameter.
+struct NestedFields {
     enum Conflict: Error {
         /// The path has an empty segment (`a..b`, a leading or trailing dot).
         case emptySegment
@@ -10,46 +16,154 @@ enum NestedFields {
         case notAnObject(String)
     }
 
-    static func set(_ value: JSONValue, at path: Substring, in fields: inout [String: JSONValue]) throws(Conflict) {
-        // Split on the byte: a dot is always a character boundary, and splitting by Character (grapheme
-        // breaking) cost a quarter of a GA4 hit's intake.
-        let segments = path.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).map(Substring.init)
-        guard !segments.isEmpty, !segments.contains(where: { $0.isEmpty }) else { throw .emptySegment }
-        do throws(ConflictAt) {
-            try set(value, at: segments[...], in: &fields)
-        } catch {
-            // The conflicting prefix is spelled out only here, so the usual case builds no path strings.
-            throw .notAnObject(segments.prefix(error.depth + 1).joined(separator: "."))
+    private enum Slot {
+        case value(JSONValue)
+        case object
+    }
+
+    private struct Node {
+        let parent: Int
+        let key: String
+        var slot: Slot
+    }
+
+    private struct Place: Hashable {
+        let parent: Int
+        let key: String
+    }
+
+    /// The root object's parent index.
+    private static let root = -1
+    /// The parent index of a member dropped with its object: never looked up.
+    private static let dead = -2
+    /// Past this many nodes, keys are found through `index` instead of a scan.
+    private static let scanLimit = 32
+
+    private var nodes: [Node] = []
+    private var index: [Place: Int] = [:]
+
+    var isEmpty: Bool { nodes.isEmpty }
+
+    /// Writes `value` at the dotted path that is `name` after its first `offset` bytes (`user_data.address.city`
+    /// in `ep.user_data.address.city`); a later value at the same path replaces the earlier one.
+    mutating func set(_ value: JSONValue, at name: String, from offset: Int) throws(Conflict) {
+        var name = name
+        let result = name.withUTF8 { bytes in
+            Result { () throws(Conflict) in try set(value, at: UnsafeBufferPointer(rebasing: bytes[min(offset, bytes.count)...])) }
+        }
+        try result.get()
+    }
+
+    private mutating func set(_ value: JSONValue, at path: UnsafeBufferPointer<UInt8>) throws(Conflict) {
+        let dot = UInt8(ascii: ".")
+        guard let first = path.first, let last = path.last, first != dot, last != dot else { throw .emptySegment }
+        for i in 1..<path.count where path[i] == dot && path[i - 1] == dot { throw .emptySegment }
+        var parent = Self.root
+        var start = 0
+        while true {
+            // A dot is always a character boundary: segments are cut on the byte.
+            var end = start
+            while end < path.count, path[end] != dot { end += 1 }
+            let key = String(decoding: UnsafeBufferPointer(rebasing: path[start..<end]), as: UTF8.self)
+            let found = find(key, in: parent)
+            if end == path.count {
+                if let found {
+                    if !Self.isObject(value), holdsObject(found) { throw Self.conflict(path, end) }
+                    if case .object = nodes[found].slot { detachChildren(of: found) }
+                    nodes[found].slot = .value(value)
+                } else {
+                    add(key, in: parent, .value(value))
+                }
+                return
+            }
+            if let found {
+                switch nodes[found].slot {
+                case .object: parent = found
+                case .value(.object(let fields)):
+                    // An object written earlier as a whole value: opened so the path goes on inside it.
+                    nodes[found].slot = .object
+                    for (key, value) in fields { add(key, in: found, .value(value)) }
+                    parent = found
+                case .value: throw Self.conflict(path, end)
+                }
+            } else {
+                parent = add(key, in: parent, .object)
+            }
+            start = end + 1
         }
     }
 
-    /// A conflict at the segment with this index.
-    private struct ConflictAt: Error {
-        let depth: Int
+    /// The conflict at the segment ending at `end`: the path up to there names it.
+    private static func conflict(_ path: UnsafeBufferPointer<UInt8>, _ end: Int) -> Conflict {
+        .notAnObject(String(decoding: UnsafeBufferPointer(rebasing: path[..<end]), as: UTF8.self))
     }
 
-    private static func set(
-        _ value: JSONValue, at segments: ArraySlice<Substring>, in fields: inout [String: JSONValue]
-    ) throws(ConflictAt) {
-        guard let head = segments.first else { return }
-        let key = String(head)
-        let rest = segments.dropFirst()
-        if rest.isEmpty {
-            if case .object = fields[key], !isObject(value) { throw ConflictAt(depth: segments.startIndex) }
-            fields[key] = value
-            return
+    /// Every value written, nested objects made.
+    var fields: [String: JSONValue] {
+        guard nodes.count > Self.scanLimit else {
+            // Few nodes: an object's members are found by a scan (a node always comes after its parent).
+            func object(_ parent: Int) -> [String: JSONValue] {
+                var count = 0
+                for i in (parent + 1)..<nodes.count where nodes[i].parent == parent { count += 1 }
+                var fields = [String: JSONValue](minimumCapacity: count)
+                for i in (parent + 1)..<nodes.count where nodes[i].parent == parent {
+                    switch nodes[i].slot {
+                    case .value(let value): fields[nodes[i].key] = value
+                    case .object: fields[nodes[i].key] = .object(object(i))
+                    }
+                }
+                return fields
+            }
+            return object(Self.root)
         }
-        var child: [String: JSONValue]
-        // Taken out, so the child object is uniquely referenced (changed in place) and put back after.
-        switch fields.removeValue(forKey: key) {
-        case nil: child = [:]
-        case .object(let existing)?: child = existing
-        case let other?:
-            fields[key] = other
-            throw ConflictAt(depth: segments.startIndex)
+        // Many: members listed by parent in one pass first.
+        var children = [[Int]](repeating: [], count: nodes.count + 1)
+        for (i, node) in nodes.enumerated() where node.parent != Self.dead { children[node.parent + 1].append(i) }
+        func object(_ parent: Int) -> [String: JSONValue] {
+            var fields = [String: JSONValue](minimumCapacity: children[parent + 1].count)
+            for i in children[parent + 1] {
+                switch nodes[i].slot {
+                case .value(let value): fields[nodes[i].key] = value
+                case .object: fields[nodes[i].key] = .object(object(i))
+                }
+            }
+            return fields
         }
-        defer { fields[key] = .object(child) }
-        try set(value, at: rest, in: &child)
+        return object(Self.root)
+    }
+
+    private func find(_ key: String, in parent: Int) -> Int? {
+        if nodes.count > Self.scanLimit { return index[Place(parent: parent, key: key)] }
+        return nodes.firstIndex { $0.parent == parent && $0.key == key }
+    }
+
+    @discardableResult
+    private mutating func add(_ key: String, in parent: Int, _ slot: Slot) -> Int {
+        nodes.append(Node(parent: parent, key: key, slot: slot))
+        if nodes.count > Self.scanLimit {
+            if index.isEmpty {
+                for (i, node) in nodes.enumerated() { index[Place(parent: node.parent, key: node.key)] = i }
+            } else {
+                index[Place(parent: parent, key: key)] = nodes.count - 1
+            }
+        }
+        return nodes.count - 1
+    }
+
+    /// An object replaced by a value (an object written whole) drops its members: they are marked dead, no
+    /// longer found, and left out of `fields`.
+    private mutating func detachChildren(of parent: Int) {
+        for i in (parent + 1)..<nodes.count where nodes[i].parent == parent {
+            if !index.isEmpty { index[Place(parent: parent, key: nodes[i].key)] = nil }
+            nodes[i] = Node(parent: Self.dead, key: nodes[i].key, slot: nodes[i].slot)
+        }
+    }
+
+    private func holdsObject(_ node: Int) -> Bool {
+        switch nodes[node].slot {
+        case .object: return true
+        case .value(let value): return Self.isObject(value)
+        }
     }
 
     private static func isObject(_ value: JSONValue) -> Bool {

@@ -1,0 +1,110 @@
+import TagdJSON
+import Testing
+
+@testable import Intake
+
+/// `NestedFields` against the nested-dictionary writing it replaced, over every sequence of a few writes:
+/// the same fields, or the same conflict.
+@Suite struct NestedFieldsTests {
+    static let paths = ["a", "b", "a.b", "a.c", "a.b.c", "b.a", "a.b.c.d", "é.k\u{301}"]
+    static let values: [JSONValue] = ["s", 1.5, ["x": 1, "b": ["c": "deep"]]]
+
+    @Test func everySequenceOfThreeWritesEndsAsBefore() {
+        let writes = Self.paths.flatMap { path in Self.values.map { (path, $0) } }
+        var conflicts = 0
+        for first in writes {
+            for second in writes {
+                for third in writes {
+                    let sequence = [first, second, third]
+                    var fields = NestedFields()
+                    var reference: [String: JSONValue] = [:]
+                    var outcome = "", expected = ""
+                    for (path, value) in sequence {
+                        do throws(NestedFields.Conflict) {
+                            try fields.set(value, at: "ep." + path, from: 3)
+                        } catch {
+                            outcome = "\(error)"
+                            break
+                        }
+                    }
+                    for (path, value) in sequence {
+                        do throws(NestedFields.Conflict) {
+                            try Self.referenceSet(value, at: path[...], in: &reference)
+                        } catch {
+                            expected = "\(error)"
+                            break
+                        }
+                    }
+                    #expect(outcome == expected, "\(sequence)")
+                    if expected.isEmpty {
+                        #expect(fields.fields == reference, "\(sequence)")
+                    } else {
+                        conflicts += 1
+                    }
+                }
+            }
+        }
+        #expect(conflicts > 1_000)  // both outcomes are compared
+    }
+
+    @Test func emptySegmentsAreRefused() {
+        for path in ["", ".", "a.", ".a", "a..b", "a...b"] {
+            var fields = NestedFields()
+            #expect(throws: NestedFields.Conflict.self, "\(path)") { try fields.set("v", at: "ep." + path, from: 3) }
+        }
+    }
+
+    @Test func manyKeysGoThroughTheIndexAndStillNest() throws {
+        var fields = NestedFields()
+        var expected: [String: JSONValue] = [:]
+        for i in 0..<200 {
+            try fields.set(.int(Int64(i)), at: "k\(i % 50).v\(i)", from: 0)
+            try Self.referenceSet(.int(Int64(i)), at: "k\(i % 50).v\(i)"[...], in: &expected)
+        }
+        try fields.set("late", at: "k3.v3", from: 0)
+        try Self.referenceSet("late", at: "k3.v3"[...], in: &expected)
+        // An object written whole over another drops its members; paths then go on inside the new one.
+        for (path, value) in [("k5", JSONValue.object(["v5": "whole", "n": ["m": 1]])), ("k5.extra", "e"), ("k5.n.o", 2),
+                              ("k5.v55", "gone?")] {
+            try fields.set(value, at: path, from: 0)
+            try Self.referenceSet(value, at: path[...], in: &expected)
+        }
+        #expect(fields.fields == expected)
+        #expect(throws: NestedFields.Conflict.self) { try fields.set("x", at: "k7", from: 0) }
+    }
+
+    /// The writing `NestedFields` replaced: nested dictionaries, a child taken out, changed and put back.
+    static func referenceSet(_ value: JSONValue, at path: Substring, in fields: inout [String: JSONValue]) throws(NestedFields.Conflict) {
+        let segments = path.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).map(Substring.init)
+        guard !segments.isEmpty, !segments.contains(where: { $0.isEmpty }) else { throw .emptySegment }
+        if let depth = set(value, at: segments[...], in: &fields) {
+            throw .notAnObject(segments.prefix(depth + 1).joined(separator: "."))
+        }
+    }
+
+    private static func set(_ value: JSONValue, at segments: ArraySlice<Substring>, in fields: inout [String: JSONValue]) -> Int? {
+        guard let head = segments.first else { return nil }
+        let key = String(head)
+        let rest = segments.dropFirst()
+        if rest.isEmpty {
+            if case .object = fields[key], !isObject(value) { return segments.startIndex }
+            fields[key] = value
+            return nil
+        }
+        var child: [String: JSONValue]
+        switch fields.removeValue(forKey: key) {
+        case nil: child = [:]
+        case .object(let existing)?: child = existing
+        case let other?:
+            fields[key] = other
+            return segments.startIndex
+        }
+        defer { fields[key] = .object(child) }
+        return set(value, at: rest, in: &child)
+    }
+
+    private static func isObject(_ value: JSONValue) -> Bool {
+        if case .object = value { return true }
+        return false
+    }
+}
