@@ -1,14 +1,18 @@
 /// Name-value pairs of one form-encoded string (a query string or one `/g/collect` body line), decoded once.
 ///
 /// Order is kept (so mapping and its error messages are deterministic) and the first value of a repeated name wins,
-/// as in server-side GTM's `getRequestQueryParameter`. `values` doubles as `RequestInfo.queryParameters`, so the
-/// query is hashed once per hit.
+/// as in server-side GTM's `getRequestQueryParameter`.
+///
+/// Repeats are found through a small open-addressing table of entry positions keyed by an FNV-1a hash of each
+/// name's bytes: hashing every name into a `Dictionary` (SipHash) cost more than decoding it. `values` (the
+/// request's query parameters, which tags rarely read) is made when asked for.
 struct FormParameters: Sendable {
     private(set) var entries: [(name: String, value: String)] = []
-    /// The value of each name (the first one sent).
-    private(set) var values: [String: String] = [:]
     /// The first parameter whose name or value held an invalid `%` escape, for strict callers to report.
     private(set) var firstInvalidEscape: String?
+    /// Each entry's name hash, and the table: a slot holds an entry's position + 1, or 0 when free.
+    private var hashes: [UInt64] = []
+    private var slots: [Int32] = []
 
     init() {}
 
@@ -20,25 +24,24 @@ struct FormParameters: Sendable {
         var estimatedCount = 1
         for byte in bytes where byte == ampersand { estimatedCount += 1 }
         entries.reserveCapacity(estimatedCount)
-        values.reserveCapacity(estimatedCount)
+        hashes.reserveCapacity(estimatedCount)
+        slots = [Int32](repeating: 0, count: Self.tableSize(for: estimatedCount))
 
         var start = bytes.startIndex
         while start < bytes.endIndex {
             var end = start
             while end < bytes.endIndex, bytes[end] != ampersand { end += 1 }
             if end > start {
-                let part = bytes[start..<end]
-                let equals = part.firstIndex(of: UInt8(ascii: "="))
+                var equals = start
+                while equals < end, bytes[equals] != UInt8(ascii: "=") { equals += 1 }
                 var invalid = false
-                let name = PercentDecoding.decode(part[..<(equals ?? part.endIndex)], sawInvalidEscape: &invalid)
-                let value = equals.map { PercentDecoding.decode(part[($0 + 1)...], sawInvalidEscape: &invalid) } ?? ""
+                let name = PercentDecoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<equals]), sawInvalidEscape: &invalid)
+                let value = equals < end
+                    ? PercentDecoding.decode(UnsafeBufferPointer(rebasing: bytes[(equals + 1)..<end]), sawInvalidEscape: &invalid)
+                    : ""
                 if invalid, firstInvalidEscape == nil { firstInvalidEscape = name }
-                // One hash in the common case; a repeated name puts the first value back.
-                if let earlier = values.updateValue(value, forKey: name) {
-                    values[name] = earlier
-                } else {
-                    entries.append((name, value))
-                }
+                let hash = Self.hash(name)
+                if position(of: name, hash: hash) == nil { add(name, value, hash: hash) }  // the first value wins
             }
             start = end + 1
         }
@@ -53,7 +56,11 @@ struct FormParameters: Sendable {
         self = text.withUTF8 { FormParameters(parsing: $0) }
     }
 
-    subscript(name: String) -> String? { values[name] }
+    /// The value of `name` (the first one sent).
+    subscript(name: String) -> String? { position(of: name, hash: Self.hash(name)).map { entries[$0].value } }
+
+    /// The value of each name (the first one sent).
+    var values: [String: String] { Dictionary(entries, uniquingKeysWith: { first, _ in first }) }
 
     var count: Int { entries.count }
 
@@ -61,14 +68,62 @@ struct FormParameters: Sendable {
     /// query string's shared parameters.
     func overlaid(with overlay: FormParameters) -> FormParameters {
         var result = self
-        for (name, value) in overlay.entries {
-            if result.values.updateValue(value, forKey: name) == nil {
-                result.entries.append((name, value))
-            } else if let position = result.entries.firstIndex(where: { $0.name == name }) {
-                // Rare (gtag.js keeps line and query parameters apart), so a scan beats keeping an index.
-                result.entries[position].value = value
+        for (offset, entry) in overlay.entries.enumerated() {
+            let hash = overlay.hashes[offset]
+            if let position = result.position(of: entry.name, hash: hash) {
+                result.entries[position].value = entry.value
+            } else {
+                result.add(entry.name, entry.value, hash: hash)
             }
         }
         return result
+    }
+
+    private func position(of name: String, hash: UInt64) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 {
+            let position = Int(slots[slot]) - 1
+            if hashes[position] == hash, entries[position].name == name { return position }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    private mutating func add(_ name: String, _ value: String, hash: UInt64) {
+        entries.append((name, value))
+        hashes.append(hash)
+        if slots.count < Self.tableSize(for: entries.count) {
+            // Rebuilt at twice the size: at most half the slots are ever taken, so probes stay short.
+            slots = [Int32](repeating: 0, count: Self.tableSize(for: entries.count * 2))
+            for position in 0..<entries.count { place(position) }
+        } else {
+            place(entries.count - 1)
+        }
+    }
+
+    private mutating func place(_ position: Int) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hashes[position]) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(truncatingIfNeeded: position + 1)
+    }
+
+    /// A power of two at least twice `count`.
+    private static func tableSize(for count: Int) -> Int {
+        var size = 16
+        while size < 2 * count { size *= 2 }
+        return size
+    }
+
+    /// FNV-1a over the name's UTF-8 bytes (in place: walking `String.UTF8View` costs several times more).
+    private static func hash(_ name: String) -> UInt64 {
+        func fnv(_ bytes: some Sequence<UInt8>) -> UInt64 {
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return hash
+        }
+        return name.utf8.withContiguousStorageIfAvailable { fnv($0) } ?? fnv(name.utf8)
     }
 }

@@ -5,6 +5,14 @@ enum PercentDecoding {
     /// Decodes `bytes`. An invalid escape (`%` not followed by two hex digits) is kept literally and reported through
     /// `sawInvalidEscape`, so lenient callers (request info) and strict ones (GA4) share one pass. Invalid UTF-8 in
     /// the result is repaired with U+FFFD: a badly encoded page title should not cost the whole hit.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, sawInvalidEscape: inout Bool) -> String {
+        // Most names and values have nothing to decode: one scan, then the bytes as they are.
+        for byte in bytes where byte == UInt8(ascii: "%") || byte == UInt8(ascii: "+") {
+            return decode(bytes[...], sawInvalidEscape: &sawInvalidEscape)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     static func decode(_ bytes: some Collection<UInt8>, sawInvalidEscape: inout Bool) -> String {
         // Fast path: nothing to decode.
         if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {

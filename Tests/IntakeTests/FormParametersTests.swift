@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@testable import Intake
+
+/// `FormParameters` against a plain reading of the same rules: split on `&`, then at the first `=`, decode both
+/// sides, the first value of a repeated (decoded) name wins; an overlay replaces or adds.
+@Suite struct FormParametersTests {
+    static func reference(_ text: String) -> [(String, String)] {
+        var result: [(String, String)] = []
+        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let equals = part.firstIndex(of: "=")
+            var invalid = false
+            let name = PercentDecoding.decode(Array(part[..<(equals ?? part.endIndex)].utf8), sawInvalidEscape: &invalid)
+            let value = equals.map { PercentDecoding.decode(Array(part[part.index(after: $0)...].utf8), sawInvalidEscape: &invalid) } ?? ""
+            if !result.contains(where: { $0.0 == name }) { result.append((name, value)) }
+        }
+        return result
+    }
+
+    /// Queries of 0 to 119 parameters over 37 names (so repeats, and more names than the signature bits can
+    /// tell apart), some names percent-encoded into another's decoded form, some without `=`.
+    static func query(_ n: Int) -> String {
+        (0..<n).map { i in
+            let name = i % 5 == 4 ? "n%3\(i % 10)" : (i % 7 == 6 ? "n+\(i % 37)" : "n\(i % 37)")
+            return i % 11 == 10 ? name : "\(name)=v\(i)%2B\(i % 3 == 0 ? "+x" : "")"
+        }.joined(separator: "&")
+    }
+
+    @Test func parsingKeepsTheFirstValueOfEachNameInOrder() {
+        for n in 0..<120 {
+            let text = Self.query(n)
+            let parsed = FormParameters(parsing: text)
+            let expected = Self.reference(text)
+            #expect(parsed.entries.map(\.name) == expected.map(\.0), "\(n)")
+            #expect(parsed.entries.map(\.value) == expected.map(\.1), "\(n)")
+            #expect(parsed.values == Dictionary(expected, uniquingKeysWith: { first, _ in first }), "\(n)")
+            for name in ["n0", "n1", "n 6", "n36", "missing", ""] {
+                #expect(parsed[name] == expected.first(where: { $0.0 == name })?.1, "\(n) \(name)")
+            }
+        }
+    }
+
+    @Test func anOverlayReplacesOrAddsAndKeepsTheOrder() {
+        for n in stride(from: 0, to: 120, by: 7) {
+            for m in stride(from: 0, to: 60, by: 9) {
+                let base = FormParameters(parsing: Self.query(n))
+                let overlay = FormParameters(parsing: Self.query(m).replacingOccurrences(of: "=v", with: "=w"))
+                var expected = Self.reference(Self.query(n))
+                for (name, value) in Self.reference(Self.query(m).replacingOccurrences(of: "=v", with: "=w")) {
+                    if let i = expected.firstIndex(where: { $0.0 == name }) { expected[i].1 = value } else { expected.append((name, value)) }
+                }
+                let result = base.overlaid(with: overlay)
+                #expect(result.entries.map(\.name) == expected.map(\.0), "\(n) \(m)")
+                #expect(result.entries.map(\.value) == expected.map(\.1), "\(n) \(m)")
+                #expect(result["n3"] == expected.first(where: { $0.0 == "n3" })?.1)
+            }
+        }
+    }
+}
