@@ -139,6 +139,7 @@ struct NestedFields {
 
     @discardableResult
     private mutating func add(_ key: String, in parent: Int, _ slot: Slot) -> Int {
+        if nodes.isEmpty { nodes.reserveCapacity(16) }  // a hit's dotted parameters make a dozen or two
         nodes.append(Node(parent: parent, key: key, slot: slot))
         if nodes.count > Self.scanLimit {
             if index.isEmpty {

@@ -18,31 +18,39 @@ enum PercentDecoding {
         if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
             return String(decoding: bytes, as: UTF8.self)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index != bytes.endIndex {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "+") {
-                out.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%") {
-                let first = bytes.index(after: index)
-                if first != bytes.endIndex, let high = hexValue(bytes[first]) {
-                    let second = bytes.index(after: first)
-                    if second != bytes.endIndex, let low = hexValue(bytes[second]) {
-                        out.append(high << 4 | low)
-                        index = bytes.index(after: second)
-                        continue
+        // Decoded straight into the string's storage (never longer than the input); invalid UTF-8 is repaired
+        // by the initializer, as `String(decoding:as:)` repairs it.
+        var invalid = false
+        let text = String(unsafeUninitializedCapacity: bytes.count) { out in
+            var count = 0
+            var index = bytes.startIndex
+            while index != bytes.endIndex {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "+") {
+                    out[count] = UInt8(ascii: " ")
+                } else if byte == UInt8(ascii: "%") {
+                    let first = bytes.index(after: index)
+                    if first != bytes.endIndex, let high = hexValue(bytes[first]) {
+                        let second = bytes.index(after: first)
+                        if second != bytes.endIndex, let low = hexValue(bytes[second]) {
+                            out[count] = high << 4 | low
+                            count += 1
+                            index = bytes.index(after: second)
+                            continue
+                        }
                     }
+                    invalid = true
+                    out[count] = byte
+                } else {
+                    out[count] = byte
                 }
-                sawInvalidEscape = true
-                out.append(byte)
-            } else {
-                out.append(byte)
+                count += 1
+                index = bytes.index(after: index)
             }
-            index = bytes.index(after: index)
+            return count
         }
-        return String(decoding: out, as: UTF8.self)
+        if invalid { sawInvalidEscape = true }
+        return text
     }
 
     @inline(__always)

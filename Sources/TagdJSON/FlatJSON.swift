@@ -31,10 +31,28 @@ public struct FlatJSON: Sendable {
         bytes.reserveCapacity(byteCapacity)
     }
 
-    /// `value` in flat form.
+    /// `value` in flat form, its buffers sized once by a count of its nodes and bytes (growing them as it goes
+    /// reallocated each a dozen times for an event).
     public init(_ value: JSONValue) {
-        self.init()
+        var size = (nodes: 0, bytes: 0)
+        Self.count(value, into: &size)
+        self.init(nodeCapacity: size.nodes, byteCapacity: size.bytes)
         appendValue(value)
+    }
+
+    private static func count(_ value: JSONValue, into size: inout (nodes: Int, bytes: Int)) {
+        size.nodes += 1
+        switch value {
+        case .string(let s): size.bytes += s.utf8.count
+        case .array(let elements): for element in elements { count(element, into: &size) }
+        case .object(let members):
+            for (key, member) in members {
+                size.nodes += 1
+                size.bytes += key.utf8.count
+                count(member, into: &size)
+            }
+        case .null, .bool, .int, .double: break
+        }
     }
 
     public var isEmpty: Bool { nodes.isEmpty }

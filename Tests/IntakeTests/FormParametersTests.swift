@@ -41,6 +41,33 @@ import Testing
         }
     }
 
+    /// Decoding into the string's storage gives what decoding the bytes and then repairing them gave.
+    @Test func decodingRepairsInvalidUTF8AsBefore() {
+        let cases = ["%FF%FE", "a%C3", "%C3%A9", "%E2%82", "%E2%82%AC+x", "%F0%9F%98%80", "%ED%A0%80", "%C0%AF", "%zz%4", "+%2B+",
+                     "caf%C3%A9%20%FF", String(repeating: "%41", count: 40), ""]
+        for text in cases {
+            var expectedInvalid = false
+            var bytes: [UInt8] = []
+            var i = Array(text.utf8)[...]
+            while let byte = i.first {
+                i = i.dropFirst()
+                if byte == UInt8(ascii: "+") { bytes.append(0x20); continue }
+                if byte == UInt8(ascii: "%"), i.count >= 2, let v = UInt8(String(decoding: i.prefix(2), as: UTF8.self), radix: 16) {
+                    bytes.append(v)
+                    i = i.dropFirst(2)
+                    continue
+                }
+                if byte == UInt8(ascii: "%") { expectedInvalid = true }
+                bytes.append(byte)
+            }
+            var invalid = false
+            let decoded = Array(text.utf8).withUnsafeBufferPointer { PercentDecoding.decode($0, sawInvalidEscape: &invalid) }
+            #expect(decoded == String(decoding: bytes, as: UTF8.self), "\(text)")
+            #expect(Array(decoded.utf8) == Array(String(decoding: bytes, as: UTF8.self).utf8), "\(text)")
+            #expect(invalid == expectedInvalid, "\(text)")
+        }
+    }
+
     @Test func anOverlayReplacesOrAddsAndKeepsTheOrder() {
         for n in stride(from: 0, to: 120, by: 7) {
             for m in stride(from: 0, to: 60, by: 9) {
