@@ -99,44 +99,42 @@ static int fl_table(fl_writer *w, int t, int depth, const tagd_path *path) {
     if (tagd_path_holds(path, self)) return 0;  /* a cycle */
     tagd_path frame = {self, path};
 
-    /* As the tape writer: a non-empty sequence 1..n is an array. */
+    /* As the tape writer: a non-empty sequence 1..n is an array. A table
+     * with a border n > 0 has an integer key, which the table form below
+     * declines: such a table is an array or declined. */
     lua_Unsigned length = lua_rawlen(L, t);
-    if (length > 0 && length <= UINT32_MAX) {
-        /* Read in one traversal when it yields 1, 2, ... n in order (a
-         * sequence in the array part does), each value written as it comes;
-         * anything else drops what was written and checks the usual way. */
-        size_t nodes_before = vm->fl_count, bytes_before = vm->fl_byte_count;
+    if (length > 0) {
+        if (length > UINT32_MAX) return 0;
         long node = fl_node(vm, TAGD_FLAT_ARRAY, 0, (uint32_t)length);
         if (node < 0) return 0;
+        /* One traversal writes each value as it comes while the keys come
+         * 1, 2, ... n (a sequence in the array part does). Keys out of that
+         * order (some in the hash part) keep what was written: once the full
+         * check proves the keys are 1..n, the rest is read by index. Nothing
+         * is written twice, so nesting costs no more than its size. */
         lua_Unsigned expected = 1;
+        int in_order = 1;
         lua_pushnil(L);
         while (lua_next(L, t) != 0) {
             if (expected > length || !lua_isinteger(L, -2) ||
                 lua_tointegerx(L, -2, NULL) != (lua_Integer)expected) {
                 lua_settop(L, -3);
-                expected = 0;
+                in_order = 0;
                 break;
             }
             if (!fl_value(w, -1, depth, &frame)) return 0;
             lua_settop(L, -2);
             expected++;
         }
-        if (expected == length + 1) {
-            vm->fl_nodes[node].end = (uint32_t)vm->fl_count;
-            return 1;
-        }
-        vm->fl_count = nodes_before;
-        vm->fl_byte_count = bytes_before;
-    }
-    length = length > 0 ? tagd_sequence_length(L, t) : 0;
-    if (length > 0) {
-        if (length > UINT32_MAX) return 0;
-        long node = fl_node(vm, TAGD_FLAT_ARRAY, 0, (uint32_t)length);
-        if (node < 0) return 0;
-        for (lua_Unsigned i = 1; i <= length; i++) {
-            lua_rawgeti(L, t, (lua_Integer)i);
-            if (!fl_value(w, -1, depth, &frame)) return 0;
-            lua_settop(L, -2);
+        if (in_order) {
+            if (expected != length + 1) return 0;  /* a hole: not a sequence */
+        } else {
+            if (tagd_sequence_length(L, t) != length) return 0;
+            for (lua_Unsigned i = expected; i <= length; i++) {
+                lua_rawgeti(L, t, (lua_Integer)i);
+                if (!fl_value(w, -1, depth, &frame)) return 0;
+                lua_settop(L, -2);
+            }
         }
         vm->fl_nodes[node].end = (uint32_t)vm->fl_count;
         return 1;

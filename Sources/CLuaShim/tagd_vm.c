@@ -1128,6 +1128,7 @@ static const char *flat_bytes(lua_State *L, flat_reader *r, const tagd_flat_node
 }
 
 static void push_flat(lua_State *L, flat_reader *r, int depth) {
+    if (depth > 200) luaL_error(L, "value nesting too deep");  /* as push_value, whatever the limit */
     if (r->next >= r->value->node_count) luaL_error(L, "tagd: malformed flat value");
     const tagd_flat_node *n = &r->value->nodes[r->next++];
     switch (n->kind) {

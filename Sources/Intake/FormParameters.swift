@@ -4,8 +4,10 @@
 /// as in server-side GTM's `getRequestQueryParameter`.
 ///
 /// Repeats are found through a small open-addressing table of entry positions keyed by an FNV-1a hash of each
-/// name's bytes: hashing every name into a `Dictionary` (SipHash) cost more than decoding it. `values` (the
-/// request's query parameters, which tags rarely read) is made when asked for.
+/// name's bytes: hashing every name into a `Dictionary` (SipHash) cost more than decoding it. The table serves
+/// at most `tableLimit` ASCII names: past that, or at a name that is not ASCII (`String` equality is canonical
+/// equivalence, which bytes are not), positions go into a `Dictionary`, whose seeded hash no sender can make
+/// collide. `values` (the request's query parameters, which tags rarely read) is made when asked for.
 struct FormParameters: Sendable {
     private(set) var entries: [(name: String, value: String)] = []
     /// The first parameter whose name or value held an invalid `%` escape, for strict callers to report.
@@ -13,6 +15,9 @@ struct FormParameters: Sendable {
     /// Each entry's name hash, and the table: a slot holds an entry's position + 1, or 0 when free.
     private var hashes: [UInt64] = []
     private var slots: [Int32] = []
+    /// Every name's position, once the table no longer serves.
+    private var index: [String: Int]?
+    private static let tableLimit = 32
 
     init() {}
 
@@ -68,8 +73,8 @@ struct FormParameters: Sendable {
     /// query string's shared parameters.
     func overlaid(with overlay: FormParameters) -> FormParameters {
         var result = self
-        for (offset, entry) in overlay.entries.enumerated() {
-            let hash = overlay.hashes[offset]
+        for entry in overlay.entries {
+            let hash = Self.hash(entry.name)
             if let position = result.position(of: entry.name, hash: hash) {
                 result.entries[position].value = entry.value
             } else {
@@ -79,7 +84,10 @@ struct FormParameters: Sendable {
         return result
     }
 
-    private func position(of name: String, hash: UInt64) -> Int? {
+    private func position(of name: String, hash: UInt64?) -> Int? {
+        if let index { return index[name] }
+        // Not ASCII: compared as `String`s (U+212A KELVIN SIGN is "K"), among at most `tableLimit` names.
+        guard let hash else { return entries.firstIndex { $0.name == name } }
         guard !slots.isEmpty else { return nil }
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -91,8 +99,20 @@ struct FormParameters: Sendable {
         return nil
     }
 
-    private mutating func add(_ name: String, _ value: String, hash: UInt64) {
+    private mutating func add(_ name: String, _ value: String, hash: UInt64?) {
         entries.append((name, value))
+        if index != nil {
+            index?[name] = entries.count - 1
+            return
+        }
+        guard let hash, entries.count <= Self.tableLimit else {
+            var positions = [String: Int](minimumCapacity: entries.count * 2)
+            for (position, entry) in entries.enumerated() { positions[entry.name] = position }
+            index = positions
+            hashes = []
+            slots = []
+            return
+        }
         hashes.append(hash)
         if slots.count < Self.tableSize(for: entries.count) {
             // Rebuilt at twice the size: at most half the slots are ever taken, so probes stay short.
@@ -117,12 +137,17 @@ struct FormParameters: Sendable {
         return size
     }
 
-    /// FNV-1a over the name's UTF-8 bytes (in place: walking `String.UTF8View` costs several times more).
-    private static func hash(_ name: String) -> UInt64 {
-        func fnv(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    /// FNV-1a over the name's UTF-8 bytes (in place: walking `String.UTF8View` costs several times more); nil
+    /// when the name is not ASCII.
+    private static func hash(_ name: String) -> UInt64? {
+        func fnv(_ bytes: some Sequence<UInt8>) -> UInt64? {
             var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return hash
+            var high: UInt8 = 0
+            for byte in bytes {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+                high |= byte
+            }
+            return high < 0x80 ? hash : nil
         }
         return name.utf8.withContiguousStorageIfAvailable { fnv($0) } ?? fnv(name.utf8)
     }

@@ -21,7 +21,7 @@ enum GA4ItemParser {
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> [String: JSONValue] {
         var fieldCount = 1
         for byte in bytes where byte == UInt8(ascii: "~") { fieldCount += 1 }
-        var item = [String: JSONValue](minimumCapacity: fieldCount)
+        var item = [String: JSONValue](minimumCapacity: min(fieldCount, 32))  // `~~~~` counts, and sizes nothing
         // `k0`...`k9` names and `v0`...`v9` values as they come (most items have none).
         var custom: [(slot: Int, isName: Bool, text: String)] = []
         var start = 0

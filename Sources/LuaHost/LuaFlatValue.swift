@@ -27,6 +27,8 @@ public struct LuaFlatValue {
         /// A node as `LuaVM.share(flatNodeCount:bytes:writingNodes:)` reads it: `end` is the index after its
         /// subtree, `payload` a string's byte offset (or a bool's 0/1, an int's or double's bits).
         public init(kind: Kind, payload: UInt64 = 0, count: Int = 0, end: Int, isASCII: Bool = false) {
+            precondition((0...Int(UInt32.max)).contains(count) && (0...Int(UInt32.max)).contains(end),
+                         "a flat node's count and end are 32-bit")
             raw = tagd_flat_node(
                 payload: payload, count: UInt32(truncatingIfNeeded: count), end: UInt32(truncatingIfNeeded: end),
                 kind: kind.rawValue, ascii: isASCII ? 1 : 0)

@@ -259,6 +259,7 @@ public final class LuaVM {
         flatNodeCount nodeCount: Int, bytes: UnsafeBufferPointer<UInt8>,
         writingNodes writeNodes: (UnsafeMutableBufferPointer<LuaFlatValue.Node>) -> Void
     ) throws(LuaError) -> LuaRef {
+        guard nodeCount >= 0 else { throw .conversion("a flat value cannot have \(nodeCount) nodes") }
         flatNodes.removeAll(keepingCapacity: true)
         flatNodes.append(contentsOf: repeatElement(LuaFlatValue.Node(kind: .nil, end: 0), count: nodeCount))
         flatNodes.withUnsafeMutableBufferPointer { writeNodes($0) }

@@ -112,7 +112,7 @@ public struct FlatJSON: Sendable {
     /// Appends `count` nodes that `body` writes in place, in this layout and rebased by the caller (their ends
     /// and string offsets count from the start of this document): for a value written flat elsewhere (a Lua
     /// table read in C), which would otherwise go node by node through `append`.
-    public mutating func appendNodes(count: Int, _ body: (UnsafeMutableBufferPointer<Node>) -> Void) {
+    package mutating func appendNodes(count: Int, _ body: (UnsafeMutableBufferPointer<Node>) -> Void) {
         let start = nodes.count
         nodes.append(contentsOf: repeatElement(Node(payload: 0, count: 0, end: 0, kind: .null), count: count))
         nodes.withUnsafeMutableBufferPointer { all in
@@ -315,8 +315,9 @@ public struct FlatJSON: Sendable {
 }
 
 extension FlatJSON.Node {
-    /// A node as a copier in this layout writes it (`FlatJSON.appendNodes`).
-    public init(kind: JSONKind, payload: UInt64, count: UInt32, end: UInt32, isASCII: Bool) {
+    /// A node as a copier in this layout writes it (`FlatJSON.appendNodes`); only this package's modules, which
+    /// keep the layout's invariants, write nodes.
+    package init(kind: JSONKind, payload: UInt64, count: UInt32, end: UInt32, isASCII: Bool) {
         self.init(payload: payload, count: count, end: end, kind: kind, isASCII: isASCII)
     }
 }

@@ -18,8 +18,8 @@ import Testing
         return result
     }
 
-    /// Queries of 0 to 119 parameters over 37 names (so repeats, and more names than the signature bits can
-    /// tell apart), some names percent-encoded into another's decoded form, some without `=`.
+    /// Queries of 0 to 119 parameters over 37 names (so repeats, and past the table's 32 names), some names
+    /// percent-encoded into another's decoded form, some without `=`.
     static func query(_ n: Int) -> String {
         (0..<n).map { i in
             let name = i % 5 == 4 ? "n%3\(i % 10)" : (i % 7 == 6 ? "n+\(i % 37)" : "n\(i % 37)")
@@ -65,6 +65,24 @@ import Testing
             #expect(decoded == String(decoding: bytes, as: UTF8.self), "\(text)")
             #expect(Array(decoded.utf8) == Array(String(decoding: bytes, as: UTF8.self).utf8), "\(text)")
             #expect(invalid == expectedInvalid, "\(text)")
+        }
+    }
+
+    /// Names are equal as `String`s are, canonically: an NFD spelling repeats an NFC one, and U+212A KELVIN SIGN
+    /// repeats "K", whether they come first or last, among few names or many.
+    @Test func canonicallyEqualNamesRepeat() {
+        let pairs = [("caf%C3%A9", "cafe%CC%81"), ("K", "%E2%84%AA"), ("%E2%84%AA", "K"), ("%C3%85", "%E2%84%AB")]
+        for (first, second) in pairs {
+            for padding in [0, 5, 40] {
+                let filler = (0..<padding).map { "f\($0)=x" }
+                let text = (filler + ["\(first)=one"] + filler.map { $0 + "y" } + ["\(second)=two", "z=1"]).joined(separator: "&")
+                let parsed = FormParameters(parsing: text)
+                var invalid = false
+                let name = Array(first.utf8).withUnsafeBufferPointer { PercentDecoding.decode($0, sawInvalidEscape: &invalid) }
+                #expect(parsed.entries.filter { $0.name == name }.count == 1, "\(first) \(second) \(padding)")
+                #expect(parsed[name] == "one", "\(first) \(second) \(padding)")
+                #expect(parsed.count == padding + 2, "\(first) \(second) \(padding)")
+            }
         }
     }
 

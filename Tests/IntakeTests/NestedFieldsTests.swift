@@ -9,15 +9,22 @@ import Testing
     static let paths = ["a", "b", "a.b", "a.c", "a.b.c", "b.a", "a.b.c.d", "é.k\u{301}"]
     static let values: [JSONValue] = ["s", 1.5, ["x": 1, "b": ["c": "deep"]]]
 
-    @Test func everySequenceOfThreeWritesEndsAsBefore() {
+    /// Few keys (found by a scan), and after 40 unrelated keys (found through the index).
+    @Test(arguments: [0, 40]) func everySequenceOfThreeWritesEndsAsBefore(unrelatedKeys: Int) throws {
         let writes = Self.paths.flatMap { path in Self.values.map { (path, $0) } }
         var conflicts = 0
+        var prefilled = NestedFields()
+        var prefilledReference: [String: JSONValue] = [:]
+        for i in 0..<unrelatedKeys {
+            try prefilled.set("u", at: "u\(i % 4).k\(i)", from: 0)
+            try Self.referenceSet("u", at: "u\(i % 4).k\(i)"[...], in: &prefilledReference)
+        }
         for first in writes {
             for second in writes {
                 for third in writes {
                     let sequence = [first, second, third]
-                    var fields = NestedFields()
-                    var reference: [String: JSONValue] = [:]
+                    var fields = prefilled
+                    var reference = prefilledReference
                     var outcome = "", expected = ""
                     for (path, value) in sequence {
                         do throws(NestedFields.Conflict) {

@@ -96,6 +96,25 @@ let flatProbe = NativeModule(name: "probe", functions: [
         }
     }
 
+    /// Sequences whose traversal does not come 1, 2, ... n are still read flat, once each: a table whose first
+    /// element sits in the array part and the rest in the hash part, nested 28 deep, would cost 2^28 if each level
+    /// were written again after its order failed.
+    @Test func sequencesOutOfTraversalOrderAreReadFlatOnce() throws {
+        let cases = [
+            #"probe.read({[2] = "b", [1] = "a"})"#,
+            #"probe.read({"a", [3] = "c", [2] = "b"})"#,
+            #"probe.read({{1, 2}, [3] = {[2] = 2, [1] = 1}, [2] = "x"})"#,
+            "local function mk(d) if d == 0 then return 1 end return {mk(d - 1), [3] = 0, [2] = 0} end return probe.read(mk(28))",
+            "local function mk(d) if d == 0 then return 'leaf' end return {[2] = 0, [1] = mk(d - 1)} end return probe.read({ x = mk(28) })",
+        ]
+        for expression in cases {
+            let body = expression.hasPrefix("local") ? expression : "return \(expression)"
+            let results = try call("return function() \(body) end")
+            #expect(results.first == .bool(true), "\(expression): \(results)")
+            #expect(results.last == "flat", "\(expression): \(results)")
+        }
+    }
+
     /// `json.encode` reads flat; it must write, and refuse, exactly what it did reading a `JSONValue` tree.
     @Test func jsonEncodeWritesWhatTheTreeReadingWrote() throws {
         let tree = NativeModule(name: "tree", scalarFunctions: [
