@@ -143,6 +143,8 @@ enum GA4EventMapper {
                 throw .malformed("\(location): parameter name \"\(parameter)\" has an empty part between dots")
             case .notAnObject(let key):
                 throw .malformed("\(location): \(parameter) conflicts with another parameter: \(key) cannot be both a value and an object")
+            case .tooDeep:
+                throw .malformed("\(location): parameter name \"\(parameter.prefix(64))...\" nests deeper than \(NestedFields.maxDepth) levels")
             }
         }
     }

@@ -14,7 +14,13 @@ struct NestedFields {
         case emptySegment
         /// A prefix of the path already holds a non-object value, or the path's end already holds an object.
         case notAnObject(String)
+        /// The path has more than `maxDepth` segments: deeper than tags can be given, and deep enough to exhaust
+        /// the stack of whatever walks the event recursively.
+        case tooDeep
     }
+
+    /// The most segments a path may have (the depth to which events are shared into Lua).
+    static let maxDepth = 32
 
     private enum Slot {
         case value(JSONValue)
@@ -57,7 +63,12 @@ struct NestedFields {
     private mutating func set(_ value: JSONValue, at path: UnsafeBufferPointer<UInt8>) throws(Conflict) {
         let dot = UInt8(ascii: ".")
         guard let first = path.first, let last = path.last, first != dot, last != dot else { throw .emptySegment }
-        for i in 1..<path.count where path[i] == dot && path[i - 1] == dot { throw .emptySegment }
+        var segments = 1
+        for i in 1..<path.count where path[i] == dot {
+            if path[i - 1] == dot { throw .emptySegment }
+            segments += 1
+        }
+        guard segments <= Self.maxDepth else { throw .tooDeep }
         var parent = Self.root
         var start = 0
         while true {

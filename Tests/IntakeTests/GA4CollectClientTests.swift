@@ -171,6 +171,17 @@ struct GA4CollectClientTests {
         #expect(emptyPart == .malformed("the query string: parameter name \"ep.user_data..city\" has an empty part between dots"))
     }
 
+    @Test("a dotted name deeper than 32 parts is malformed, however long")
+    func tooDeep() throws {
+        for parts in [33, 100_000] {
+            let name = (0..<parts).map { _ in "a" }.joined(separator: ".")
+            let error = try #require(Fixture.error(Fixture.hit("/g/collect", query: "v=2&en=x&ep.\(name)=1")))
+            #expect(error.description.contains("nests deeper than 32 levels"), "\(error)")
+        }
+        let name = (0..<32).map { _ in "a" }.joined(separator: ".")
+        #expect(Fixture.error(Fixture.hit("/g/collect", query: "v=2&en=x&ep.\(name)=1")) == nil)
+    }
+
     @Test("protocol parameters win over an ep. of the same name")
     func protocolWins() throws {
         let event = try #require(try Fixture.events(Fixture.hit("/g/collect", query: "v=2&en=page_view&ep.event_name=hijack&cid=1.2&ep.client_id=3.4")).first)

@@ -54,6 +54,26 @@ import Testing
         #expect(conflicts > 1_000)  // both outcomes are compared
     }
 
+    @Test func pathsDeeperThanTheLimitAreRefused() throws {
+        var fields = NestedFields()
+        let deepest = (0..<NestedFields.maxDepth).map { "s\($0)" }.joined(separator: ".")
+        try fields.set("v", at: deepest, from: 0)
+        var inner = fields.fields
+        for depth in 0..<(NestedFields.maxDepth - 1) {
+            guard case .object(let next)? = inner["s\(depth)"] else {
+                Issue.record("no object at depth \(depth)")
+                return
+            }
+            inner = next
+        }
+        #expect(inner["s\(NestedFields.maxDepth - 1)"] == "v")
+        #expect(throws: NestedFields.Conflict.self) { try fields.set("v", at: deepest + ".one", from: 0) }
+        // A name of a hundred thousand parts is refused before anything walks it.
+        #expect(throws: NestedFields.Conflict.self) {
+            try fields.set("v", at: String(repeating: "a.", count: 100_000) + "a", from: 0)
+        }
+    }
+
     @Test func emptySegmentsAreRefused() {
         for path in ["", ".", "a.", ".a", "a..b", "a...b"] {
             var fields = NestedFields()
