@@ -29,8 +29,8 @@ struct FormParameters: Sendable {
         var estimatedCount = 1
         for byte in bytes where byte == ampersand { estimatedCount += 1 }
         entries.reserveCapacity(estimatedCount)
-        hashes.reserveCapacity(estimatedCount)
-        slots = [Int32](repeating: 0, count: Self.tableSize(for: estimatedCount))
+        hashes.reserveCapacity(min(estimatedCount, Self.tableLimit))  // the table serves no more names
+        slots = [Int32](repeating: 0, count: Self.tableSize(for: min(estimatedCount, Self.tableLimit)))
 
         var start = bytes.startIndex
         while start < bytes.endIndex {
