@@ -1090,6 +1090,30 @@ int tagd_call_tape(tagd_vm *vm, int ref, const unsigned char *tape, size_t lengt
     return TAGD_OK;
 }
 
+/* What a share builds on: slot 2 the push key cache's anchors, slots 3 ...
+ * 2 + KIT_SIZE the view kit. */
+static void push_share_context(lua_State *L, tagd_vm *vm) {
+    luaL_checkstack(L, 8 + KIT_SIZE, "share");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, vm->ref_pk);
+    push_view_kit(L);
+}
+
+/* Runs a share's builder in a protected call. On failure the partly built
+ * value is garbage: it is reclaimed at once, before the next invocation
+ * meets the cap (lua_gc never raises), and the error stays on the stack
+ * top. Returns Lua's status. */
+static int run_share(lua_State *L, lua_CFunction build, void *args) {
+    int base = lua_gettop(L);
+    lua_pushcfunction(L, build);
+    lua_pushlightuserdata(L, args);
+    int status = lua_pcall(L, 1, 0, 0);
+    if (status == LUA_OK)
+        lua_settop(L, base);
+    else
+        lua_gc(L, LUA_GCCOLLECT);
+    return status;
+}
+
 typedef struct share_args {
     tagd_vm *vm;
     const unsigned char *tape;
@@ -1099,9 +1123,7 @@ typedef struct share_args {
 
 static int p_share(lua_State *L) {
     share_args *a = (share_args *)lua_touserdata(L, 1);
-    luaL_checkstack(L, 8 + KIT_SIZE, "share");
-    lua_rawgeti(L, LUA_REGISTRYINDEX, a->vm->ref_pk);  /* 2: key anchors */
-    push_view_kit(L);                                   /* 3 ... 2 + KIT_SIZE */
+    push_share_context(L, a->vm);
     reader r = {a->tape, a->tape + a->length, 2, 3, 0};
     push_value(L, &r, 0);
     if (r.p != r.end) luaL_error(L, "tagd: malformed value tape");
@@ -1188,9 +1210,7 @@ typedef struct share_flat_args {
 
 static int p_share_flat(lua_State *L) {
     share_flat_args *a = (share_flat_args *)lua_touserdata(L, 1);
-    luaL_checkstack(L, 8 + KIT_SIZE, "share");
-    lua_rawgeti(L, LUA_REGISTRYINDEX, a->vm->ref_pk);  /* 2: key anchors */
-    push_view_kit(L);                                   /* 3 ... 2 + KIT_SIZE */
+    push_share_context(L, a->vm);
     a->reader.keys = 2;
     a->reader.views = 3;
     push_flat(L, &a->reader, 0);
@@ -1204,15 +1224,11 @@ int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int *ref
     int base = lua_gettop(L);
     if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
     share_flat_args a = {vm, {value, 0, 0, 0, max_depth, 0}, LUA_REFNIL};
-    lua_pushcfunction(L, p_share_flat);
-    lua_pushlightuserdata(L, &a);
-    int status = lua_pcall(L, 1, 0, 0);
+    int status = run_share(L, p_share_flat, &a);
     if (status == LUA_OK) {
         *ref = a.ref;
-        lua_settop(L, base);
         return TAGD_OK;
     }
-    lua_gc(L, LUA_GCCOLLECT);  /* the partly built value is garbage now */
     if (status == LUA_ERRRUN && a.reader.too_deep) {
         lua_settop(L, base);
         return TAGD_ERR_CONVERSION;
@@ -1222,20 +1238,10 @@ int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int *ref
 
 int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int *ref) {
     lua_State *L = vm->L;
-    int base = lua_gettop(L);
     if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
     share_args a = {vm, tape, length, LUA_REFNIL};
-    lua_pushcfunction(L, p_share);
-    lua_pushlightuserdata(L, &a);
-    int status = lua_pcall(L, 1, 0, 0);
-    if (status == LUA_OK) {
-        *ref = a.ref;
-        lua_settop(L, base);
-        return TAGD_OK;
-    }
-    /* The partly built value is garbage now: reclaim it before the next
-     * invocation meets the cap (lua_gc never raises). */
-    lua_gc(L, LUA_GCCOLLECT);
+    int status = run_share(L, p_share, &a);
+    if (status == LUA_OK) *ref = a.ref;
     return map_status(status);
 }
 
