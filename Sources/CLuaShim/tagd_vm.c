@@ -1118,27 +1118,28 @@ typedef struct share_args {
     tagd_vm *vm;
     const unsigned char *tape;
     size_t length;
+    int read_only;
     int ref;
 } share_args;
 
 static int p_share(lua_State *L) {
     share_args *a = (share_args *)lua_touserdata(L, 1);
     push_share_context(L, a->vm);
-    reader r = {a->tape, a->tape + a->length, 2, 3, 0};
+    reader r = {a->tape, a->tape + a->length, 2, a->read_only ? 3 : 0, 0};
     push_value(L, &r, 0);
     if (r.p != r.end) luaL_error(L, "tagd: malformed value tape");
     a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
 }
 
-/* Flat values pushed as shared views: the same tables, keys and views as a
+/* Flat values pushed as shared views (or plain tables): the same tables, keys and views as a
  * tape, read straight from the nodes. Every offset and count is checked
  * against what the caller handed over before it is used. */
 typedef struct flat_reader {
     const tagd_flat *value;
     size_t next;     /* the next node to push */
     int keys;        /* stack index of the push key cache's anchors */
-    int views;       /* stack index of the view kit */
+    int views;       /* stack index of the view kit; 0: plain tables */
     int max_depth;
     int too_deep;
 } flat_reader;
@@ -1195,7 +1196,7 @@ static void push_flat(lua_State *L, flat_reader *r, int depth) {
                     lua_rawseti(L, -2, (lua_Integer)i + 1);
                 }
             }
-            make_view(L, r->views);
+            if (r->views) make_view(L, r->views);
             break;
         }
         default: luaL_error(L, "tagd: malformed flat value");
@@ -1205,6 +1206,7 @@ static void push_flat(lua_State *L, flat_reader *r, int depth) {
 typedef struct share_flat_args {
     tagd_vm *vm;
     flat_reader reader;
+    int read_only;
     int ref;
 } share_flat_args;
 
@@ -1212,18 +1214,18 @@ static int p_share_flat(lua_State *L) {
     share_flat_args *a = (share_flat_args *)lua_touserdata(L, 1);
     push_share_context(L, a->vm);
     a->reader.keys = 2;
-    a->reader.views = 3;
+    a->reader.views = a->read_only ? 3 : 0;
     push_flat(L, &a->reader, 0);
     if (a->reader.next != a->reader.value->node_count) luaL_error(L, "tagd: malformed flat value");
     a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
 }
 
-int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int *ref) {
+int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int read_only, int *ref) {
     lua_State *L = vm->L;
     int base = lua_gettop(L);
     if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
-    share_flat_args a = {vm, {value, 0, 0, 0, max_depth, 0}, LUA_REFNIL};
+    share_flat_args a = {vm, {value, 0, 0, 0, max_depth, 0}, read_only, LUA_REFNIL};
     int status = run_share(L, p_share_flat, &a);
     if (status == LUA_OK) {
         *ref = a.ref;
@@ -1236,10 +1238,10 @@ int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int *ref
     return map_status(status);
 }
 
-int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int *ref) {
+int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int read_only, int *ref) {
     lua_State *L = vm->L;
     if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
-    share_args a = {vm, tape, length, LUA_REFNIL};
+    share_args a = {vm, tape, length, read_only, LUA_REFNIL};
     int status = run_share(L, p_share, &a);
     if (status == LUA_OK) *ref = a.ref;
     return map_status(status);

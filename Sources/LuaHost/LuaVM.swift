@@ -211,11 +211,11 @@ public final class LuaVM {
         tagd_collect(handle)
     }
 
-    // MARK: - Shared read-only values
+    // MARK: - Shared values
 
     /// As `share(_: some LuaTapeEncodable)`; this overload lets literals be shared (`vm.share("text")`).
-    public func share(_ value: LuaValue) throws(LuaError) -> LuaRef {
-        try shareEncoded(value)
+    public func share(_ value: LuaValue, readOnly: Bool = true) throws(LuaError) -> LuaRef {
+        try shareEncoded(value, readOnly: readOnly)
     }
 
     /// Pushes `value` into the VM once and returns a ref to a **deep
@@ -246,8 +246,12 @@ public final class LuaVM {
     ///
     /// Any `LuaTapeEncodable` value can be shared: a caller's own tree
     /// (JSON, say) is written straight into the VM, with no `LuaValue` copy.
-    public func share(_ value: some LuaTapeEncodable) throws(LuaError) -> LuaRef {
-        try shareEncoded(value)
+    ///
+    /// With `readOnly: false` tables go in as plain tables instead: a copy
+    /// for one reader that may change it, and cheaper to build than a view
+    /// (no proxy or metatable per table).
+    public func share(_ value: some LuaTapeEncodable, readOnly: Bool = true) throws(LuaError) -> LuaRef {
+        try shareEncoded(value, readOnly: readOnly)
     }
 
     /// As `share(_:)`, for a value the caller already holds flat: `writeNodes` fills `nodeCount` nodes in
@@ -256,7 +260,7 @@ public final class LuaVM {
     /// with one pass over its nodes. Nodes that do not describe a value are a `.runtime` error, never read
     /// out of bounds.
     public func share(
-        flatNodeCount nodeCount: Int, bytes: UnsafeBufferPointer<UInt8>,
+        flatNodeCount nodeCount: Int, bytes: UnsafeBufferPointer<UInt8>, readOnly: Bool = true,
         writingNodes writeNodes: (UnsafeMutableBufferPointer<LuaFlatValue.Node>) -> Void
     ) throws(LuaError) -> LuaRef {
         guard nodeCount >= 0 else { throw .conversion("a flat value cannot have \(nodeCount) nodes") }
@@ -273,7 +277,7 @@ public final class LuaVM {
             nodes.withMemoryRebound(to: tagd_flat_node.self) { raw in
                 var flat = tagd_flat(nodes: raw.baseAddress, node_count: raw.count,
                                      bytes: bytes.baseAddress, byte_count: bytes.count)
-                return tagd_share_flat(handle, &flat, Int32(clamping: maxDepth), &ref)
+                return tagd_share_flat(handle, &flat, Int32(clamping: maxDepth), readOnly ? 1 : 0, &ref)
             }
         }
         if status == Int32(TAGD_ERR_CONVERSION) { throw .conversion("table nesting deeper than \(maxDepth)") }
@@ -284,14 +288,14 @@ public final class LuaVM {
     /// The node capacity `flatNodes` keeps between shares (a huge event's is given back).
     private static let flatNodesKept = 4_096
 
-    private func shareEncoded(_ value: some LuaTapeEncodable) throws(LuaError) -> LuaRef {
+    private func shareEncoded(_ value: some LuaTapeEncodable, readOnly: Bool) throws(LuaError) -> LuaRef {
         argumentTape.reset()
         try argumentTape.encode(value, maxDepth: limits.maxResultDepth)
         try enter()
         defer { inInvocation = false }
         let base = lua_gettop(L)
         var ref: Int32 = LUA_REFNIL
-        let status = tagd_share(handle, argumentTape.bytes, argumentTape.count, &ref)
+        let status = tagd_share(handle, argumentTape.bytes, argumentTape.count, readOnly ? 1 : 0, &ref)
         guard status == Int32(TAGD_OK) else { throw failure(status, base: base, owner: "share") }
         return LuaRef(id: ref, vmID: id)
     }

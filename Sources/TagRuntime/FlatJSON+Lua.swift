@@ -15,11 +15,11 @@ extension FlatJSON: LuaTapeEncodable {
 
 extension FlatJSON {
     /// The event goes in from its nodes as they are (a JSON null as `json.null`), no tape between: the same
-    /// view `vm.share(self)` makes.
-    public func share(in vm: LuaVM) throws(LuaError) -> LuaRef {
+    /// view (or tables) `vm.share(self, readOnly:)` makes.
+    public func share(in vm: LuaVM, readOnly: Bool) throws(LuaError) -> LuaRef {
         guard let end = withRoot({ $0.subtreeEnd }) else { return try vm.share(LuaValue.null) }
         return try bytes.withUnsafeBufferPointer { (bytes) throws(LuaError) in
-            try vm.share(flatNodeCount: end, bytes: bytes) { out in
+            try vm.share(flatNodeCount: end, bytes: bytes, readOnly: readOnly) { out in
                 for index in out.indices {
                     let node = nodes[index]
                     let kind: LuaFlatValue.Kind

@@ -120,40 +120,23 @@ public final class TagEngine: Sendable {
         let scope = vmTags.scope
         let eventName = event.eventName
         _ = scope.takeCookies()
-        // The event and request go into Lua once per hit, as read-only views every tag reads:
-        // cheaper than a copy per tag, and no tag can change what another sees. The request only goes
-        // in when some tag function names a second parameter or takes `...` (`LoadedTag.readsRequest`).
-        var eventRef: LuaRef?
-        var requestRef: LuaRef?
-        do {
-            eventRef = try event.share(in: vm)
-            if vmTags.readsRequest {
-                requestRef = try vm.share(request)
-            }
-        } catch {
-            if let eventRef { vm.release(eventRef) }
-            for (tag, counters) in zip(vmTags.tags, vmTags.counters) {
-                result.tagRuns.append(
-                    TagRun(tag: tag.name, file: tag.file, fired: false, outcome: nil,
-                           error: "the event could not be passed to Lua: \(error)", logs: [], conversions: []))
-                counters.record(.failed)
-            }
-            return result
-        }
-        guard let eventRef else { return result }
-        defer {
-            vm.release(eventRef)
-            if let requestRef { vm.release(requestRef) }
-        }
-        let arguments: [LuaArgument] = requestRef.map { [.ref(eventRef), .ref($0)] } ?? [.ref(eventRef)]
+        // Trigger functions all read one read-only view of the event (and request), built when the first
+        // one runs. A tag that fires gets its own plain copy, which it may change: no tag can change what
+        // another sees, and a copy costs less to build than a view, whose proxy and metatable per table
+        // only pay off from the third tag that fires on one hit. The request goes in only to tags whose
+        // functions name a second parameter or take `...` (`LoadedTag.readsRequest`).
+        var views = TriggerViews()
+        defer { views.release(in: vm) }
         result.tagRuns.reserveCapacity(vmTags.tags.count)
         for (tag, counters) in zip(vmTags.tags, vmTags.counters) {
             scope.begin(tag: tag.name)
             var run = TagRun(tag: tag.name, file: tag.file, fired: false, outcome: nil, error: nil, logs: [], conversions: [])
             do {
-                if try triggers(tag, eventName: eventName, arguments: arguments, vm: vm) {
+                if try triggers(tag, eventName: eventName, views: &views, event: event, request: request, vm: vm) {
                     run.fired = true
-                    let returned = try vm.call(tag.fire, arguments: arguments, owner: tag.file)
+                    let copies = try Self.arguments(for: tag, event: event, request: request, readOnly: false, vm: vm)
+                    defer { for case .ref(let ref) in copies { vm.release(ref) } }
+                    let returned = try vm.call(tag.fire, arguments: copies, owner: tag.file)
                     run.outcome = Self.describeOutcome(returned.first)
                 }
             } catch {
@@ -172,16 +155,49 @@ public final class TagEngine: Sendable {
         return result
     }
 
-    private func triggers(_ tag: LoadedTag, eventName: String, arguments: [LuaArgument], vm: LuaVM) throws -> Bool {
+    private func triggers<Event: TagEventData>(
+        _ tag: LoadedTag, eventName: String, views: inout TriggerViews, event: Event, request: JSONValue, vm: LuaVM
+    ) throws -> Bool {
         switch tag.trigger {
         case .all: return true
         case .events(let names): return names.contains(eventName)
         case .function(let function):
+            if views.event == nil {
+                views.event = try Self.input(event, readOnly: true, vm: vm)
+            }
+            if tag.readsRequest, views.request == nil {
+                views.request = try Self.input(request, readOnly: true, vm: vm)
+            }
+            guard let eventView = views.event else { return false }
+            var arguments: [LuaArgument] = [.ref(eventView)]
+            if tag.readsRequest, let requestView = views.request { arguments.append(.ref(requestView)) }
             let returned = try vm.call(function, arguments: arguments, owner: tag.file)
             switch returned.first {
             case nil, .nil?, .bool(false)?: return false
             default: return true
             }
+        }
+    }
+
+    /// The arguments of one tag's function: the event, and the request when the tag can read it.
+    private static func arguments<Event: TagEventData>(
+        for tag: LoadedTag, event: Event, request: JSONValue, readOnly: Bool, vm: LuaVM
+    ) throws(TagInputError) -> [LuaArgument] {
+        let eventRef = try input(event, readOnly: readOnly, vm: vm)
+        guard tag.readsRequest else { return [.ref(eventRef)] }
+        do {
+            return [.ref(eventRef), .ref(try input(request, readOnly: readOnly, vm: vm))]
+        } catch {
+            vm.release(eventRef)
+            throw error
+        }
+    }
+
+    private static func input(_ value: some TagEventData, readOnly: Bool, vm: LuaVM) throws(TagInputError) -> LuaRef {
+        do {
+            return try value.share(in: vm, readOnly: readOnly)
+        } catch {
+            throw TagInputError(underlying: error)
         }
     }
 
@@ -204,6 +220,25 @@ public enum TagEngineError: Error, CustomStringConvertible {
         case .inconsistentVMs(let sets): return "VMs loaded different tags: " + sets.map { "[\($0)]" }.joined(separator: " vs ")
         }
     }
+}
+
+/// The read-only views trigger functions read, built once per hit when the first one runs.
+private struct TriggerViews {
+    var event: LuaRef?
+    var request: LuaRef?
+
+    func release(in vm: LuaVM) {
+        if let event { vm.release(event) }
+        if let request { vm.release(request) }
+    }
+}
+
+/// A hit's event or request did not go into Lua (too deep, or past the VM's memory cap): the tag that
+/// needed it fails, and the next one tries again.
+struct TagInputError: Error, CustomStringConvertible {
+    let underlying: LuaError
+
+    var description: String { "the event could not be passed to Lua: \(underlying)" }
 }
 
 /// Logs a failing tag at most once per interval, so a tag broken for every hit does not flood the log.

@@ -6,12 +6,13 @@ public protocol TagEventData: LuaTapeEncodable {
     /// `event_name` when it is a string; empty otherwise.
     var eventName: String { get }
 
-    /// Puts the event into `vm` once, as the read-only view every tag of the hit reads (`LuaVM.share`).
-    func share(in vm: LuaVM) throws(LuaError) -> LuaRef
+    /// Puts the event into `vm` (`LuaVM.share`): a read-only view for every trigger function of the hit,
+    /// or, with `readOnly: false`, plain tables for one tag's `fire` to keep or change.
+    func share(in vm: LuaVM, readOnly: Bool) throws(LuaError) -> LuaRef
 }
 
 extension TagEventData {
-    public func share(in vm: LuaVM) throws(LuaError) -> LuaRef { try vm.share(self) }
+    public func share(in vm: LuaVM, readOnly: Bool) throws(LuaError) -> LuaRef { try vm.share(self, readOnly: readOnly) }
 }
 
 extension JSONValue: TagEventData {

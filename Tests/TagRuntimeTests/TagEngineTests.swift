@@ -138,7 +138,61 @@ import Testing
             """#,
         ])
         let result = await engine.process(event: Self.purchase)
+        #expect(result.tagRuns[0].outcome == "a")
         #expect(result.tagRuns[1].outcome == "nil|purchase|X")
+    }
+
+    /// `fire` gets the tag's own copy of the event, fresh for every hit, to change at will; trigger functions
+    /// read one shared read-only view.
+    @Test func eachFiringTagGetsItsOwnCopyAndTriggersAReadOnlyView() async throws {
+        let (engine, _) = try engine([
+            "a_changes": #"""
+            return { trigger = { events = { "*" } }, fire = function(event)
+              local before = event.value
+              event.value = 99
+              event.user_data.email_address = "changed"
+              event.added = { 1 }
+              table.insert(event.added, 2)
+              setmetatable(event.user_data, nil)
+              return tostring(before) .. "|" .. event.user_data.email_address .. "|" .. #event.added
+            end }
+            """#,
+            "b_reads": #"""
+            return { trigger = function(event) return event.value == 10.5 end, fire = function(event)
+              return event.value .. "|" .. event.user_data.email_address .. "|" .. tostring(event.added)
+            end }
+            """#,
+            "c_trigger_writes": #"""
+            return { trigger = function(event) event.value = 0 return true end, fire = function() return "fired" end }
+            """#,
+            "d_trigger_writes_nested": #"""
+            return { trigger = function(event) event.user_data.email_address = "x" return true end, fire = function() end }
+            """#,
+        ])
+        for _ in 0..<4 {  // two VMs: each sees the copies change and the next hit start afresh
+            let result = await engine.process(event: Self.purchase)
+            #expect(result.tagRuns[0].outcome == "10.5|changed|2")
+            #expect(result.tagRuns[1].outcome == "10.5| John@Example.com |nil")
+            #expect(result.tagRuns[2].error?.contains("attempt to modify a read-only table") == true)
+            #expect(result.tagRuns[3].error?.contains("attempt to modify a read-only table") == true)
+        }
+    }
+
+    /// An event that cannot go into Lua fails the tags that fire (each says why) and skips the rest.
+    @Test func anEventTooDeepForLuaFailsOnlyTheTagsThatNeedIt() async throws {
+        let (engine, _) = try engine([
+            "a_fires": #"return { trigger = { events = { "*" } }, fire = function(e) return "ran" end }"#,
+            "b_other": #"return { trigger = { events = { "page_view" } }, fire = function() return "ran" end }"#,
+            "c_trigger": #"return { trigger = function(e) return true end, fire = function() return "ran" end }"#,
+        ])
+        var deep: JSONValue = "leaf"
+        for _ in 0..<100 { deep = ["x": deep] }
+        let result = await engine.process(event: ["event_name": "purchase", "deep": deep])
+        #expect(result.tagRuns.map(\.status) == [.failed, .skipped, .failed])
+        #expect(result.tagRuns[0].error?.hasPrefix("the event could not be passed to Lua") == true)
+        #expect(result.tagRuns[2].error?.hasPrefix("the event could not be passed to Lua") == true)
+        let fine = await engine.process(event: Self.purchase)
+        #expect(fine.tagRuns.map(\.outcome) == ["ran", nil, "ran"])
     }
 
     @Test func pinterestSendHashesUserDataAndQueues() async throws {

@@ -39,15 +39,17 @@ import Testing
         #expect(FlatJSON([1, 2]).eventName == "")
     }
 
-    /// The engine shares a flat event from its nodes (`FlatJSON.share(in:)`), not through the tape.
-    @Test func flatJSONSharedFromItsNodesReadsAsTheTape() throws {
+    /// The engine shares a flat event from its nodes (`FlatJSON.share(in:readOnly:)`), not through the tape:
+    /// as a view for trigger functions, as plain tables for each tag that fires.
+    @Test(arguments: [true, false])
+    func flatJSONSharedFromItsNodesReadsAsTheTape(readOnly: Bool) throws {
         let vm = try LuaVM()
         var generator = SplitMix(seed: 29)
         let documents = try (0..<300).map { _ in try FlatJSON.parse(Self.tree(&generator, depth: 0).encoded()) }
             + [FlatJSON(), FlatJSON(["k\u{301}": ["\u{E9}": .null, "": [1.5, "x"]]]), try FlatJSON.parse(Array("[[],{}]".utf8))]
         for flat in documents {
-            let nodes = try flat.share(in: vm)
-            let tape = try vm.share(flat)
+            let nodes = try flat.share(in: vm, readOnly: readOnly)
+            let tape = try vm.share(flat, readOnly: readOnly)
             #expect(try vm.value(nodes) == vm.value(tape), "\(flat.jsonValue)")
             vm.release(nodes)
             vm.release(tape)
@@ -56,7 +58,7 @@ import Testing
         for _ in 0..<40 { deep = ["x": deep] }
         let tooDeep = FlatJSON(deep)
         var errors: [String] = []
-        for share in [{ try tooDeep.share(in: vm) }, { try vm.share(tooDeep) }] {
+        for share in [{ try tooDeep.share(in: vm, readOnly: readOnly) }, { try vm.share(tooDeep, readOnly: readOnly) }] {
             do {
                 _ = try share()
                 Issue.record("a 41-deep event was shared")
@@ -80,11 +82,13 @@ import Testing
         let direct = try vm.share(hit)
         let copied = try vm.share(LuaValue(hit))
         let flat = try vm.share(try FlatJSON.parse(hit.encoded()))
-        let nodes = try FlatJSON.parse(hit.encoded()).share(in: vm)
+        let nodes = try FlatJSON.parse(hit.encoded()).share(in: vm, readOnly: true)
+        let plainNodes = try FlatJSON.parse(hit.encoded()).share(in: vm, readOnly: false)
+        let plainTape = try vm.share(hit, readOnly: false)
         let seen = try vm.call(function, arguments: [.ref(direct)], owner: "tags/read.lua")
-        #expect(seen == (try vm.call(function, arguments: [.ref(copied)], owner: "tags/read.lua")))
-        #expect(seen == (try vm.call(function, arguments: [.ref(flat)], owner: "tags/read.lua")))
-        #expect(seen == (try vm.call(function, arguments: [.ref(nodes)], owner: "tags/read.lua")))
+        for other in [copied, flat, nodes, plainNodes, plainTape] {
+            #expect(seen == (try vm.call(function, arguments: [.ref(other)], owner: "tags/read.lua")))
+        }
         #expect(seen == ["purchase", .double(72.39), "integer", true, "San Francisco", .double(19.99), 1, true, 0, "userdata"])
     }
 

@@ -211,15 +211,16 @@ void tagd_flat_done(tagd_vm *vm);
 /* The message of the last TAGD_ERR_CONVERSION (NUL-terminated). */
 const char *tagd_vm_conversion_message(tagd_vm *vm);
 
-/* Pushes a tape value once as a deep read-only view and returns a registry
- * ref to it in *ref (protected; allocation is capped by the VM's memory
- * limit: TAGD_ERR_MEMORY when it does not fit, after a full collection).
- * Scripts can read every field through the view (`v.a.b`, `v.items[1]`,
- * `#`, `pairs`, `ipairs`, and the sandbox's `next` and `rawlen`) and every
- * write raises "attempt to modify a read-only table". The
- * result writer (tagd_read_stack / tagd_read_ref / tagd_call_tape) and
- * tagd_field read through a view to the real data, raw. */
-int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int *ref);
+/* Pushes a tape value once and returns a registry ref to it in *ref
+ * (protected; allocation is capped by the VM's memory limit:
+ * TAGD_ERR_MEMORY when it does not fit, after a full collection). With
+ * read_only, tables go in as a deep read-only view: scripts can read every
+ * field through it (`v.a.b`, `v.items[1]`, `#`, `pairs`, `ipairs`, and the
+ * sandbox's `next` and `rawlen`) and every write raises "attempt to modify
+ * a read-only table". The result writer (tagd_read_stack / tagd_read_ref /
+ * tagd_call_tape) and tagd_field read through a view to the real data, raw.
+ * Without read_only, tables go in as plain tables: a copy to change. */
+int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int read_only, int *ref);
 
 /* As tagd_share, for a value already in flat form (the layout of
  * tagd_read_flat, nodes in document order): no tape is written or read.
@@ -228,7 +229,7 @@ int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int *ref);
  * TAGD_ERR_CONVERSION; nodes that do not describe a value (an offset past
  * the bytes, a key that is not a string, a count past the nodes) return
  * TAGD_ERR_RUNTIME with the message on the stack top, as tagd_share. */
-int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int *ref);
+int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int read_only, int *ref);
 
 /* Runs a full garbage collection (never raises). */
 void tagd_collect(tagd_vm *vm);
