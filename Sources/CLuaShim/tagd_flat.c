@@ -21,6 +21,7 @@ typedef struct fl_writer {
     tagd_vm *vm;
     lua_State *L;
     int max_depth;
+    unsigned char null_kind;  /* the kind json.null is written as */
 } fl_writer;
 
 /* Grows a VM buffer so that `more` items of `size` bytes fit; the growth is
@@ -184,18 +185,19 @@ static int fl_value(fl_writer *w, int idx, int depth, const tagd_path *path) {
             return fl_table(w, t, depth + 1, path);
         }
         case LUA_TLIGHTUSERDATA:
-            if (lua_touserdata(L, idx) == tagd_null_sentinel()) return fl_node(w->vm, TAGD_FLAT_NULL, 0, 0) >= 0;
+            if (lua_touserdata(L, idx) == tagd_null_sentinel()) return fl_node(w->vm, w->null_kind, 0, 0) >= 0;
             return 0;
         default:
             return 0;  /* a function or another value only the tape reports */
     }
 }
 
-int tagd_read_flat(lua_State *L, int idx, int max_depth, tagd_flat *out) {
+int tagd_read_flat(lua_State *L, int idx, int max_depth, int null_as_nil, tagd_flat *out) {
     tagd_vm *vm = tagd_getvm(L);
     int top = lua_gettop(L);
     idx = lua_absindex(L, idx);
-    fl_writer w = {vm, L, max_depth < 0 ? 0 : (max_depth > TAGD_RT_MAX_DEPTH ? TAGD_RT_MAX_DEPTH : max_depth)};
+    fl_writer w = {vm, L, max_depth < 0 ? 0 : (max_depth > TAGD_RT_MAX_DEPTH ? TAGD_RT_MAX_DEPTH : max_depth),
+                   null_as_nil ? TAGD_FLAT_NIL : TAGD_FLAT_NULL};
     vm->fl_count = 0;
     vm->fl_byte_count = 0;
     int ok = lua_checkstack(L, 2) && fl_value(&w, idx, 0, NULL);

@@ -1142,6 +1142,7 @@ typedef struct flat_reader {
     int views;       /* stack index of the view kit; 0: plain tables */
     int max_depth;
     int too_deep;
+    int nil_is_null;  /* kind 0 is JSON's null (nodes of a JSON document) */
 } flat_reader;
 
 static const char *flat_bytes(lua_State *L, flat_reader *r, const tagd_flat_node *n) {
@@ -1155,7 +1156,10 @@ static void push_flat(lua_State *L, flat_reader *r, int depth) {
     if (r->next >= r->value->node_count) luaL_error(L, "tagd: malformed flat value");
     const tagd_flat_node *n = &r->value->nodes[r->next++];
     switch (n->kind) {
-        case TAGD_FLAT_NIL: lua_pushnil(L); break;
+        case TAGD_FLAT_NIL:
+            if (r->nil_is_null) lua_pushlightuserdata(L, &null_sentinel_storage);
+            else lua_pushnil(L);
+            break;
         case TAGD_FLAT_BOOL: lua_pushboolean(L, n->payload != 0); break;
         case TAGD_FLAT_INT: lua_pushinteger(L, (lua_Integer)(int64_t)n->payload); break;
         case TAGD_FLAT_DOUBLE: {
@@ -1221,11 +1225,11 @@ static int p_share_flat(lua_State *L) {
     return 0;
 }
 
-int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int read_only, int *ref) {
+int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int nil_is_null, int read_only, int *ref) {
     lua_State *L = vm->L;
     int base = lua_gettop(L);
     if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
-    share_flat_args a = {vm, {value, 0, 0, 0, max_depth, 0}, read_only, LUA_REFNIL};
+    share_flat_args a = {vm, {value, 0, 0, 0, max_depth, 0, nil_is_null}, read_only, LUA_REFNIL};
     int status = run_share(L, p_share_flat, &a);
     if (status == LUA_OK) {
         *ref = a.ref;

@@ -154,10 +154,12 @@ public struct LuaArguments {
     /// Argument `i` written flat in C and handed to `body`; nil when it is absent or holds something only
     /// `visit(_:into:)` converts or reports (a string that is not UTF-8, a key that is not an ASCII string,
     /// a function, a cycle, nesting beyond the limit): call that then. Tables are read raw, as by `visit`.
-    public func withFlat<R>(_ i: Int, _ body: (LuaFlatValue) -> R) -> R? {
+    /// With `nullAsNil`, `json.null` comes as `.nil` too, for a reader to whom both are JSON's null: the kinds are
+    /// then those of TagdJSON's `JSONKind`, in the same order.
+    public func withFlat<R>(_ i: Int, nullAsNil: Bool = false, _ body: (LuaFlatValue) -> R) -> R? {
         if i < 1 || i > count { return nil }
         var flat = tagd_flat()
-        let status = tagd_read_flat(L, Int32(i), Int32(clamping: maxDepth), &flat)
+        let status = tagd_read_flat(L, Int32(i), Int32(clamping: maxDepth), nullAsNil ? 1 : 0, &flat)
         // Declined or not, large buffers go back: they count against the VM's memory cap.
         defer { tagd_flat_done(tagd_vm_of(L)) }
         guard status == TAGD_OK else { return nil }

@@ -46,5 +46,22 @@ public struct LuaFlatValue {
 
     public var count: Int { nodes.count }
 
+    /// A node's stride and the byte offsets of its payload, count, end, kind and ASCII flag (one byte, 0 or 1):
+    /// a caller whose own node type has this layout copies `withNodeMemory`'s bytes in one go, and hands
+    /// its nodes to `LuaVM.share(flatNodeMemory:bytes:nilIsNull:readOnly:)` as they are.
+    public static let nodeLayout: [Int] = [
+        MemoryLayout<tagd_flat_node>.stride,
+        MemoryLayout<tagd_flat_node>.offset(of: \.payload) ?? -1,
+        MemoryLayout<tagd_flat_node>.offset(of: \.count) ?? -1,
+        MemoryLayout<tagd_flat_node>.offset(of: \.end) ?? -1,
+        MemoryLayout<tagd_flat_node>.offset(of: \.kind) ?? -1,
+        MemoryLayout<tagd_flat_node>.offset(of: \.ascii) ?? -1,
+    ]
+
+    /// The nodes' memory, in `nodeLayout`.
+    public func withNodeMemory<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        body(UnsafeRawBufferPointer(nodes))
+    }
+
     @inline(__always) public subscript(index: Int) -> Node { Node(raw: nodes[index]) }
 }

@@ -268,18 +268,49 @@ public final class LuaVM {
         flatNodes.append(contentsOf: repeatElement(LuaFlatValue.Node(kind: .nil, end: 0), count: nodeCount))
         flatNodes.withUnsafeMutableBufferPointer { writeNodes($0) }
         defer { if flatNodes.capacity > Self.flatNodesKept { flatNodes = [] } }
+        let result = flatNodes.withUnsafeBufferPointer { nodes in
+            nodes.withMemoryRebound(to: tagd_flat_node.self) { raw in
+                Result { () throws(LuaError) in
+                    try shareFlat(raw.baseAddress, count: raw.count, bytes: bytes, nilIsNull: false, readOnly: readOnly)
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// As `share(flatNodeCount:bytes:readOnly:writingNodes:)`, for nodes already in memory in
+    /// `LuaFlatValue.nodeLayout` (a caller's own node type of that layout): nothing is copied. With `nilIsNull`,
+    /// a `.nil` node goes in as `json.null`: the nodes of a JSON document, whose null is kind 0. Nodes that do
+    /// not describe a value are a `.runtime` error, never read out of bounds.
+    public func share(
+        flatNodeMemory nodes: UnsafeRawBufferPointer, bytes: UnsafeBufferPointer<UInt8>, nilIsNull: Bool,
+        readOnly: Bool = true
+    ) throws(LuaError) -> LuaRef {
+        let stride = MemoryLayout<tagd_flat_node>.stride
+        guard nodes.count % stride == 0, let base = nodes.baseAddress,
+              Int(bitPattern: base) % MemoryLayout<tagd_flat_node>.alignment == 0
+        else { throw .conversion("flat nodes of \(nodes.count) bytes are not in LuaFlatValue.nodeLayout") }
+        let count = nodes.count / stride
+        let result = base.withMemoryRebound(to: tagd_flat_node.self, capacity: count) { raw in
+            Result { () throws(LuaError) in
+                try shareFlat(raw, count: count, bytes: bytes, nilIsNull: nilIsNull, readOnly: readOnly)
+            }
+        }
+        return try result.get()
+    }
+
+    private func shareFlat(
+        _ nodes: UnsafePointer<tagd_flat_node>?, count: Int, bytes: UnsafeBufferPointer<UInt8>, nilIsNull: Bool,
+        readOnly: Bool
+    ) throws(LuaError) -> LuaRef {
         try enter()
         defer { inInvocation = false }
         let base = lua_gettop(L)
         var ref: Int32 = LUA_REFNIL
         let maxDepth = limits.maxResultDepth
-        let status = flatNodes.withUnsafeBufferPointer { nodes in
-            nodes.withMemoryRebound(to: tagd_flat_node.self) { raw in
-                var flat = tagd_flat(nodes: raw.baseAddress, node_count: raw.count,
-                                     bytes: bytes.baseAddress, byte_count: bytes.count)
-                return tagd_share_flat(handle, &flat, Int32(clamping: maxDepth), readOnly ? 1 : 0, &ref)
-            }
-        }
+        var flat = tagd_flat(nodes: nodes, node_count: count, bytes: bytes.baseAddress, byte_count: bytes.count)
+        let status = tagd_share_flat(
+            handle, &flat, Int32(clamping: maxDepth), nilIsNull ? 1 : 0, readOnly ? 1 : 0, &ref)
         if status == Int32(TAGD_ERR_CONVERSION) { throw .conversion("table nesting deeper than \(maxDepth)") }
         guard status == Int32(TAGD_OK) else { throw failure(status, base: base, owner: "share") }
         return LuaRef(id: ref, vmID: id)

@@ -18,6 +18,14 @@ extension FlatJSON {
     /// view (or tables) `vm.share(self, readOnly:)` makes.
     public func share(in vm: LuaVM, readOnly: Bool) throws(LuaError) -> LuaRef {
         guard let end = withRoot({ $0.subtreeEnd }) else { return try vm.share(LuaValue.null) }
+        if Self.nodeLayoutMatchesLua, end == nodes.count {
+            // The nodes as they are: JSON's null is kind 0, Lua's nil (`nilIsNull`).
+            return try bytes.withUnsafeBufferPointer { (bytes) throws(LuaError) in
+                try withNodeMemory { (memory) throws(LuaError) in
+                    try vm.share(flatNodeMemory: memory, bytes: bytes, nilIsNull: true, readOnly: readOnly)
+                }
+            }
+        }
         return try bytes.withUnsafeBufferPointer { (bytes) throws(LuaError) in
             try vm.share(flatNodeCount: end, bytes: bytes, readOnly: readOnly) { out in
                 for index in out.indices {

@@ -16,7 +16,7 @@ struct FlatJSONReader: LuaTapeVisitor {
         _ args: LuaArguments, _ i: Int, nodeCapacity: Int = 64, byteCapacity: Int = 1_024
     ) throws(LuaArgumentError) -> FlatJSON {
         var json = FlatJSON(nodeCapacity: nodeCapacity, byteCapacity: byteCapacity)
-        if args.withFlat(i, { json.append($0) }) != nil { return json }
+        if args.withFlat(i, nullAsNil: true, { json.append($0) }) != nil { return json }
         var reader = FlatJSONReader(json: json)
         json = FlatJSON()  // the reader holds the only reference: appending copies nothing
         try args.visit(i, into: &reader)
@@ -26,7 +26,7 @@ struct FlatJSONReader: LuaTapeVisitor {
     /// Argument `i` read into `json` (emptied first), whose buffers are reused.
     static func read(_ args: LuaArguments, _ i: Int, into json: inout FlatJSON) throws(LuaArgumentError) {
         json.removeAll()
-        if args.withFlat(i, { json.append($0) }) != nil { return }
+        if args.withFlat(i, nullAsNil: true, { json.append($0) }) != nil { return }
         var reader = FlatJSONReader(json: json)
         json = FlatJSON()  // the reader holds the only reference: appending copies nothing
         defer { json = reader.json }
@@ -99,6 +99,11 @@ extension FlatJSON {
     mutating func append(_ value: LuaFlatValue) {
         let base = UInt32(truncatingIfNeeded: nodes.count)
         let source = UInt64(appendSource(value.bytes))
+        // Into an empty document, nodes read with `nullAsNil` (kinds in `JSONKind`'s order) are the same bytes.
+        if base == 0, source == 0, Self.nodeLayoutMatchesLua,
+           value.withNodeMemory({ appendNodes(copying: $0) }) {
+            return
+        }
         appendNodes(count: value.count) { out in
             for index in out.indices {
                 let node = value[index]
@@ -118,4 +123,7 @@ extension FlatJSON {
             }
         }
     }
+
+    /// Whether `FlatJSON.Node` and `LuaFlatValue.Node` lay out their fields alike (they are declared alike).
+    static let nodeLayoutMatchesLua = FlatJSON.nodeLayout == LuaFlatValue.nodeLayout
 }

@@ -54,6 +54,83 @@ import Testing
         }
     }
 
+    func shareMemory(_ nodes: [LuaFlatValue.Node], _ bytes: [UInt8], nilIsNull: Bool = false, readOnly: Bool = true)
+        throws(LuaError) -> LuaRef
+    {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(LuaError) in
+            let result = nodes.withUnsafeBytes { memory in
+                Result { () throws(LuaError) in
+                    try vm.share(flatNodeMemory: memory, bytes: buffer, nilIsNull: nilIsNull, readOnly: readOnly)
+                }
+            }
+            return try result.get()
+        }
+    }
+
+    /// Nodes handed over in place (`share(flatNodeMemory:...)`) share as the nodes written one by one do, views
+    /// or plain tables; with `nilIsNull` a nil node is `json.null`.
+    @Test func nodesInPlaceShareAsNodesWritten() throws {
+        let (nodes, bytes) = Self.flatten(sharedEvent)
+        for readOnly in [true, false] {
+            let inPlace = try shareMemory(nodes, bytes, readOnly: readOnly)
+            let written = try shareFlat(nodes, bytes)
+            #expect(try vm.value(inPlace) == vm.value(written))
+            vm.release(inPlace)
+            vm.release(written)
+        }
+        let (withNil, nilBytes) = Self.flatten(.array([1, .nil, .null, ["k": .nil]]))
+        let asNull = try shareMemory(withNil, nilBytes, nilIsNull: true)
+        let asNil = try shareMemory(withNil, nilBytes, nilIsNull: false)
+        #expect(try vm.value(asNull) == .array([1, .null, .null, ["k": .null]]))
+        #expect(try vm.value(asNil) == (try vm.value(try shareFlat(withNil, nilBytes))))
+        let writer = try vm.load(source: "return function(e) e.user_data.city = 'x'; return e.user_data.city end",
+                                 chunkName: "tags/w.lua")
+        let plain = try shareMemory(nodes, bytes, readOnly: false)
+        #expect(try vm.call(writer, arguments: [.ref(plain)], owner: "tags/w.lua") == ["x"])
+        let view = try shareMemory(nodes, bytes, readOnly: true)
+        #expect(throws: LuaError.self) { try vm.call(writer, arguments: [.ref(view)], owner: "tags/w.lua") }
+        fixture.expectHealthy()
+    }
+
+    /// Memory that is not whole, aligned nodes is refused before C reads it; malformed nodes are the same error
+    /// as when written one by one.
+    @Test func nodeMemoryThatIsNotNodesIsRefused() throws {
+        let (good, bytes) = Self.flatten(["a": ["x", "y"], "b": 1])
+        let stride = MemoryLayout<LuaFlatValue.Node>.stride
+        #expect(LuaFlatValue.nodeLayout.first == stride)
+        let raw = good.withUnsafeBytes { Array($0) }
+        // Cut short, one byte too many, and whole nodes one byte off their alignment.
+        for (cut, offset) in [(raw.dropLast(), 0), (raw.dropFirst(), 0), (raw[...], 1)] {
+            let padded = [UInt64](repeating: 0, count: cut.count / 8 + 2)
+            let error = luaError {
+                try bytes.withUnsafeBufferPointer { (buffer) throws(LuaError) in
+                    var storage = padded
+                    let result = storage.withUnsafeMutableBytes { memory in
+                        let region = UnsafeMutableRawBufferPointer(rebasing: memory[offset..<offset + cut.count])
+                        region.copyBytes(from: cut)
+                        return Result { () throws(LuaError) in
+                            try vm.share(flatNodeMemory: UnsafeRawBufferPointer(region), bytes: buffer, nilIsNull: true)
+                        }
+                    }
+                    return try result.get()
+                }
+            }
+            guard case .conversion(let message)? = error else {
+                Issue.record("\(String(describing: error))")
+                continue
+            }
+            #expect(message.contains("not in LuaFlatValue.nodeLayout"))
+        }
+        var keyNotString = good
+        keyNotString[1] = .init(kind: .int, payload: 7, end: 2)
+        guard case .runtime(let message)? = luaError({ try shareMemory(keyNotString, bytes) }) else {
+            Issue.record("a malformed node shared")
+            return
+        }
+        #expect(message.contains("malformed flat value"))
+        fixture.expectHealthy()
+    }
+
     @Test func aFlatShareReadsAsTheTapeShare() throws {
         let (nodes, bytes) = Self.flatten(sharedEvent)
         let flat = try shareFlat(nodes, bytes)

@@ -45,6 +45,12 @@ let flatProbe = NativeModule(name: "probe", functions: [
         return try vm.call(function, args, owner: "tags/flat.lua")
     }
 
+    /// Flat reads and shares hand nodes over as bytes only when both sides lay them out alike; they are declared
+    /// alike, so that is the route taken.
+    @Test func flatNodesCrossAsTheyAre() {
+        #expect(FlatJSON.nodeLayoutMatchesLua)
+    }
+
     @Test func generatedTablesReadTheSameEitherWay() throws {
         var generator = SplitMix(seed: 2026)
         var flat = 0

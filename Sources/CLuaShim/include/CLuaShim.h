@@ -202,8 +202,10 @@ typedef struct tagd_flat {
  * something only a tape represents or reports (a string or key that is not
  * valid UTF-8, a key that is not an ASCII string, a function, a cycle, depth
  * beyond max_depth, buffers over the memory cap): read it with
- * tagd_read_stack then. Non-raising; the stack top is left unchanged. */
-int tagd_read_flat(lua_State *L, int idx, int max_depth, tagd_flat *out);
+ * tagd_read_stack then. Non-raising; the stack top is left unchanged. With
+ * null_as_nil, json.null is written as TAGD_FLAT_NIL, for a reader to whom
+ * both are JSON's null (the kinds then match TagdJSON's JSONKind). */
+int tagd_read_flat(lua_State *L, int idx, int max_depth, int null_as_nil, tagd_flat *out);
 
 /* The host has adopted the last flat value. Releases large buffers. */
 void tagd_flat_done(tagd_vm *vm);
@@ -228,8 +230,10 @@ int tagd_share(tagd_vm *vm, const unsigned char *tape, size_t length, int read_o
  * container nested deeper than max_depth (the root is at 0) returns
  * TAGD_ERR_CONVERSION; nodes that do not describe a value (an offset past
  * the bytes, a key that is not a string, a count past the nodes) return
- * TAGD_ERR_RUNTIME with the message on the stack top, as tagd_share. */
-int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int read_only, int *ref);
+ * TAGD_ERR_RUNTIME with the message on the stack top, as tagd_share. With
+ * nil_is_null, a TAGD_FLAT_NIL node is pushed as json.null (nodes written
+ * by a JSON document, whose null is kind 0). */
+int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int nil_is_null, int read_only, int *ref);
 
 /* Runs a full garbage collection (never raises). */
 void tagd_collect(tagd_vm *vm);
