@@ -120,6 +120,30 @@ public struct FlatJSON: Sendable {
         }
     }
 
+    /// Appends nodes from memory in `nodeLayout`, their ends and string offsets already counting from the start
+    /// of this document. False, appending nothing, when the memory is not whole nodes or a node's kind is not a
+    /// `JSONKind` or its flag not 0 or 1: the bytes are taken as nodes only once they are known to be nodes.
+    package mutating func appendNodes(copying memory: UnsafeRawBufferPointer) -> Bool {
+        let stride = MemoryLayout<Node>.stride
+        let kind = Self.nodeLayout[4]
+        let flag = Self.nodeLayout[5]
+        guard memory.count % stride == 0, kind >= 0, flag >= 0, let base = memory.baseAddress,
+              Int(bitPattern: base) % MemoryLayout<Node>.alignment == 0
+        else { return false }
+        let count = memory.count / stride
+        var offset = 0
+        for _ in 0..<count {
+            guard base.load(fromByteOffset: offset + kind, as: UInt8.self) <= JSONKind.object.rawValue,
+                  base.load(fromByteOffset: offset + flag, as: UInt8.self) <= 1
+            else { return false }
+            offset += stride
+        }
+        base.withMemoryRebound(to: Node.self, capacity: count) { typed in
+            nodes.append(contentsOf: UnsafeBufferPointer(start: typed, count: count))
+        }
+        return true
+    }
+
     /// Appends bytes that no node refers to yet (a parser's source document); returns where they start.
     public mutating func appendSource(_ source: UnsafeBufferPointer<UInt8>) -> Int {
         let offset = bytes.count
