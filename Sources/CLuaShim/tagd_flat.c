@@ -69,16 +69,32 @@ static int fl_string(fl_writer *w, int idx, int key) {
         return 0;
     unsigned char *dst = vm->fl_bytes + vm->fl_byte_count;
     uint64_t high = 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t word;
-        memcpy(&word, s + i, 8);
-        memcpy(dst + i, &word, 8);
-        high |= word;
-    }
-    for (; i < len; i++) {
-        dst[i] = (unsigned char)s[i];
-        high |= (unsigned char)s[i];
+    if (len >= 8) {
+        size_t i = 0;
+        for (; i + 8 <= len; i += 8) {
+            uint64_t word;
+            memcpy(&word, s + i, 8);
+            memcpy(dst + i, &word, 8);
+            high |= word;
+        }
+        if (i < len) {  /* the last word, overlapping the one before: no byte loop */
+            uint64_t word;
+            memcpy(&word, s + len - 8, 8);
+            memcpy(dst + len - 8, &word, 8);
+            high |= word;
+        }
+    } else if (len >= 4) {  /* keys mostly: two overlapping halves */
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + len - 4, &b, 4);
+        high = a | b;
+    } else {
+        for (size_t i = 0; i < len; i++) {
+            dst[i] = (unsigned char)s[i];
+            high |= (unsigned char)s[i];
+        }
     }
     int ascii = (high & 0x8080808080808080ULL) == 0;
     if (!ascii && (key || !tagd_utf8_valid(dst, len))) return 0;
