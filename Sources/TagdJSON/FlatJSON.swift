@@ -302,15 +302,27 @@ public struct FlatJSON: Sendable {
     /// The document with the value at node `index` replaced by `other`'s root value.
     public func replacing(valueAt index: Int, with other: FlatJSON) -> FlatJSON {
         var result = FlatJSON(nodeCapacity: nodes.count + other.nodes.count, byteCapacity: bytes.count + other.bytes.count)
+        // Both byte buffers whole, in two copies: this document's strings keep their offsets, `other`'s move by
+        // one amount (the replaced value's bytes stay, unreferenced).
+        result.bytes.append(contentsOf: bytes)
+        let otherBytes = UInt64(bytes.count)
+        result.bytes.append(contentsOf: other.bytes)
         let removedEnd = Int(nodes[index].end)
         let shift = other.nodes.count - (removedEnd - index)
-        result.append(self, nodes: 0..<index)
+        result.nodes.append(contentsOf: nodes[0..<index])
         // Containers that enclose the replaced value end later (or earlier) by `shift`.
         for i in 0..<index where Int(nodes[i].end) > index {
             result.nodes[i].end = UInt32(Int(nodes[i].end) + shift)
         }
-        result.append(other, nodes: 0..<other.nodes.count)
-        result.append(self, nodes: removedEnd..<nodes.count)
+        for var node in other.nodes {
+            if node.kind == .string { node.payload += otherBytes }
+            node.end = UInt32(Int(node.end) + index)
+            result.nodes.append(node)
+        }
+        for var node in nodes[removedEnd...] {
+            node.end = UInt32(Int(node.end) + shift)
+            result.nodes.append(node)
+        }
         return result
     }
 

@@ -67,6 +67,60 @@ import Testing
         #expect(longer.jsonValue == .object(expected))
     }
 
+    /// Any value of generated documents (parsed, so strings point into the source bytes, or built) replaced by
+    /// another generated one reads and encodes as the tree with that value replaced.
+    @Test func generatedReplacementsReadAsTheReplacedTree() throws {
+        var generator = Mix(seed: 23)
+        for round in 0..<600 {
+            let tree = Self.tree(&generator, depth: 0)
+            let flat = round % 2 == 0 ? FlatJSON(tree) : try FlatJSON.parse(tree.encoded())
+            let other = Self.tree(&generator, depth: 2)
+            let index = Int(generator.next() % UInt64(flat.nodes.count))
+            guard flat.withNode(index, { Self.isValue($0, in: flat) }) == true else { continue }
+            let replacement = round % 3 == 0 ? try FlatJSON.parse(other.encoded()) : FlatJSON(other)
+            let replaced = flat.replacing(valueAt: index, with: replacement)
+            let expected = try #require(flat.withRoot { Self.tree($0, replacing: index, with: replacement.jsonValue) })
+            #expect(replaced.jsonValue == expected, "\(tree.encodedString()) at \(index)")
+            #expect(replaced.encoded() == expected.encoded())
+        }
+    }
+
+    /// Whether node `value.index` is a value (not an object's key).
+    static func isValue(_ value: FlatJSON.Value, in flat: FlatJSON) -> Bool {
+        var keys = Set<Int>()
+        func walk(_ v: FlatJSON.Value) {
+            _ = v.allElements { walk($0); return true }
+            var key = v.index + 1
+            _ = v.allMembers { _, member in
+                keys.insert(key)
+                walk(member)
+                key = member.subtreeEnd
+                return true
+            }
+        }
+        flat.withRoot(walk)
+        return !keys.contains(value.index)
+    }
+
+    static func tree(_ value: FlatJSON.Value, replacing index: Int, with other: JSONValue) -> JSONValue {
+        if value.index == index { return other }
+        switch value.kind {
+        case .array:
+            var items: [JSONValue] = []
+            _ = value.allElements { items.append(tree($0, replacing: index, with: other)); return true }
+            return .array(items)
+        case .object:
+            var fields: [String: JSONValue] = [:]
+            _ = value.allMembers { key, member in
+                fields[String(decoding: key, as: UTF8.self)] = tree(member, replacing: index, with: other)
+                return true
+            }
+            return .object(fields)
+        default:
+            return value.jsonValue
+        }
+    }
+
     /// Keys checked as the Lua reader checks them: after each member, while the object is open.
     func repeats(_ keys: [String], mayRepeat: Bool) -> [Bool] {
         var flat = FlatJSON()
