@@ -87,10 +87,7 @@ import Testing
     @Test func hugeSourceIsRefusedBeforeParsing() throws {
         // Not valid Lua: if it were parsed we would get a syntax error instead.
         let source = String(repeating: "@", count: 10 << 20)
-        let clock = ContinuousClock()
-        let start = clock.now
         #expect(luaError { try fixture.vm.load(source: source, chunkName: "big.lua") } == .sourceTooLarge(limit: 1 << 20))
-        #expect(clock.now - start < .seconds(1))
         fixture.expectHealthy()
     }
 
