@@ -125,16 +125,16 @@ public final class TagEngine: Sendable {
         // another sees, and a copy costs less to build than a view, whose proxy and metatable per table
         // only pay off from the third tag that fires on one hit. The request goes in only to tags whose
         // functions name a second parameter or take `...` (`LoadedTag.readsRequest`).
-        var views = TriggerViews()
-        defer { views.release(in: vm) }
+        var inputs = HitInputs()
+        defer { inputs.release(in: vm) }
         result.tagRuns.reserveCapacity(vmTags.tags.count)
         for (tag, counters) in zip(vmTags.tags, vmTags.counters) {
             scope.begin(tag: tag.name)
             var run = TagRun(tag: tag.name, file: tag.file, fired: false, outcome: nil, error: nil, logs: [], conversions: [])
             do {
-                if try triggers(tag, eventName: eventName, views: &views, event: event, request: request, vm: vm) {
+                if try triggers(tag, eventName: eventName, inputs: &inputs, event: event, request: request, vm: vm) {
                     run.fired = true
-                    let copies = try Self.arguments(for: tag, event: event, request: request, readOnly: false, vm: vm)
+                    let copies = try inputs.arguments(for: tag, event: event, request: request, readOnly: false, vm: vm)
                     defer { for case .ref(let ref) in copies { vm.release(ref) } }
                     let returned = try vm.call(tag.fire, arguments: copies, owner: tag.file)
                     run.outcome = Self.describeOutcome(returned.first)
@@ -156,48 +156,18 @@ public final class TagEngine: Sendable {
     }
 
     private func triggers<Event: TagEventData>(
-        _ tag: LoadedTag, eventName: String, views: inout TriggerViews, event: Event, request: JSONValue, vm: LuaVM
+        _ tag: LoadedTag, eventName: String, inputs: inout HitInputs, event: Event, request: JSONValue, vm: LuaVM
     ) throws -> Bool {
         switch tag.trigger {
         case .all: return true
         case .events(let names): return names.contains(eventName)
         case .function(let function):
-            if views.event == nil {
-                views.event = try Self.input(event, readOnly: true, vm: vm)
-            }
-            if tag.readsRequest, views.request == nil {
-                views.request = try Self.input(request, readOnly: true, vm: vm)
-            }
-            guard let eventView = views.event else { return false }
-            var arguments: [LuaArgument] = [.ref(eventView)]
-            if tag.readsRequest, let requestView = views.request { arguments.append(.ref(requestView)) }
+            let arguments = try inputs.views(for: tag, event: event, request: request, vm: vm)
             let returned = try vm.call(function, arguments: arguments, owner: tag.file)
             switch returned.first {
             case nil, .nil?, .bool(false)?: return false
             default: return true
             }
-        }
-    }
-
-    /// The arguments of one tag's function: the event, and the request when the tag can read it.
-    private static func arguments<Event: TagEventData>(
-        for tag: LoadedTag, event: Event, request: JSONValue, readOnly: Bool, vm: LuaVM
-    ) throws(TagInputError) -> [LuaArgument] {
-        let eventRef = try input(event, readOnly: readOnly, vm: vm)
-        guard tag.readsRequest else { return [.ref(eventRef)] }
-        do {
-            return [.ref(eventRef), .ref(try input(request, readOnly: readOnly, vm: vm))]
-        } catch {
-            vm.release(eventRef)
-            throw error
-        }
-    }
-
-    private static func input(_ value: some TagEventData, readOnly: Bool, vm: LuaVM) throws(TagInputError) -> LuaRef {
-        do {
-            return try value.share(in: vm, readOnly: readOnly)
-        } catch {
-            throw TagInputError(underlying: error)
         }
     }
 
@@ -222,19 +192,71 @@ public enum TagEngineError: Error, CustomStringConvertible {
     }
 }
 
-/// The read-only views trigger functions read, built once per hit when the first one runs.
-private struct TriggerViews {
-    var event: LuaRef?
-    var request: LuaRef?
+/// What one hit puts into Lua for its tags: the read-only views every trigger function reads, built when the
+/// first one runs, and each firing tag's own copies. Once putting the hit in has failed, every later tag that
+/// needs it fails at once with the same error: no retry per tag (a failed share collects the VM's garbage, and
+/// an event too deep for Lua would otherwise cost that once per tag).
+private struct HitInputs {
+    var eventView: LuaRef?
+    var requestView: LuaRef?
+    var failure: TagInputError?
+
+    /// The arguments of a trigger function: the shared views.
+    mutating func views<Event: TagEventData>(
+        for tag: LoadedTag, event: Event, request: JSONValue, vm: LuaVM
+    ) throws(TagInputError) -> [LuaArgument] {
+        let eventView: LuaRef
+        if let existing = self.eventView {
+            eventView = existing
+        } else {
+            eventView = try input(event, readOnly: true, vm: vm)
+            self.eventView = eventView
+        }
+        guard tag.readsRequest else { return [.ref(eventView)] }
+        let requestView: LuaRef
+        if let existing = self.requestView {
+            requestView = existing
+        } else {
+            requestView = try input(request, readOnly: true, vm: vm)
+            self.requestView = requestView
+        }
+        return [.ref(eventView), .ref(requestView)]
+    }
+
+    /// The arguments of one tag's function: its own copy of the event, and of the request when it can read it.
+    /// The caller releases them.
+    mutating func arguments<Event: TagEventData>(
+        for tag: LoadedTag, event: Event, request: JSONValue, readOnly: Bool, vm: LuaVM
+    ) throws(TagInputError) -> [LuaArgument] {
+        let eventRef = try input(event, readOnly: readOnly, vm: vm)
+        guard tag.readsRequest else { return [.ref(eventRef)] }
+        do {
+            return [.ref(eventRef), .ref(try input(request, readOnly: readOnly, vm: vm))]
+        } catch {
+            vm.release(eventRef)
+            throw error
+        }
+    }
+
+    private mutating func input(_ value: some TagEventData, readOnly: Bool, vm: LuaVM) throws(TagInputError) -> LuaRef {
+        if let failure { throw failure }
+        do {
+            return try value.share(in: vm, readOnly: readOnly)
+        } catch {
+            let failure = TagInputError(underlying: error)
+            self.failure = failure
+            throw failure
+        }
+    }
 
     func release(in vm: LuaVM) {
-        if let event { vm.release(event) }
-        if let request { vm.release(request) }
+        if let eventView { vm.release(eventView) }
+        if let requestView { vm.release(requestView) }
     }
 }
 
-/// A hit's event or request did not go into Lua (too deep, or past the VM's memory cap): the tag that
-/// needed it fails, and the next one tries again.
+/// A hit's event or request did not go into Lua (too deep, or past the VM's memory cap): every tag that
+/// needs it fails.
 struct TagInputError: Error, CustomStringConvertible {
     let underlying: LuaError
 
