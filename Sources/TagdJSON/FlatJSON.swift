@@ -265,12 +265,20 @@ public struct FlatJSON: Sendable {
     func asciiKeyBit(_ key: Int) -> UInt64? {
         let node = nodes[key]
         guard node.isASCII else { return nil }
-        let count = Int(node.count), offset = Int(node.payload)
+        return bytes.withUnsafeBufferPointer { all in
+            Self.asciiKeyBit(of: UnsafeBufferPointer(rebasing: all[Int(node.payload)..<Int(node.payload) + Int(node.count)]))
+        }
+    }
+
+    /// `asciiKeyBit` of a key's bytes.
+    @inline(__always)
+    static func asciiKeyBit(of key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let count = key.count
         var h = UInt64(count) &* 0x9E37_79B9_7F4A_7C15
         if count > 0 {
-            h ^= UInt64(bytes[offset]) &* 0xC2B2_AE3D_27D4_EB4F
-            h ^= UInt64(bytes[offset + count - 1]) &* 0x1656_67B1_9E37_79F9
-            h ^= UInt64(bytes[offset + count / 2]) &* 0x27D4_EB2F_1656_67C5
+            h ^= UInt64(key[0]) &* 0xC2B2_AE3D_27D4_EB4F
+            h ^= UInt64(key[count - 1]) &* 0x1656_67B1_9E37_79F9
+            h ^= UInt64(key[count / 2]) &* 0x27D4_EB2F_1656_67C5
         }
         return 1 &<< (h >> 58)
     }

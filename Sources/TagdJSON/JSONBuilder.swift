@@ -9,13 +9,14 @@ protocol JSONBuilder {
     mutating func bool(_ value: Bool) -> Value
     mutating func int(_ value: Int64) -> Value
     mutating func double(_ value: Double) -> Value
-    /// String content as it stands in the document; `escaped` when it holds escapes (see `JSONParser.unescaped`).
-    mutating func string(_ content: UnsafeBufferPointer<UInt8>, escaped: Bool) -> Value
+    /// String content as it stands in the document; `escaped` when it holds escapes (see `JSONParser.unescaped`),
+    /// `isASCII` when its bytes (escapes as written) are all below 0x80.
+    mutating func string(_ content: UnsafeBufferPointer<UInt8>, escaped: Bool, isASCII: Bool) -> Value
 
     mutating func beginObject() -> Object
     /// A member's key; its value follows (`member`). `offset` is where the key starts, for an error.
     mutating func key(
-        _ content: UnsafeBufferPointer<UInt8>, escaped: Bool, at offset: Int, in object: inout Object
+        _ content: UnsafeBufferPointer<UInt8>, escaped: Bool, isASCII: Bool, at offset: Int, in object: inout Object
     ) throws(JSONParseError)
     mutating func member(_ value: Value, in object: inout Object)
     mutating func endObject(_ object: Object) -> Value
@@ -48,7 +49,7 @@ struct JSONTreeBuilder: JSONBuilder {
     mutating func int(_ value: Int64) -> JSONValue { .int(value) }
     mutating func double(_ value: Double) -> JSONValue { .double(value) }
 
-    mutating func string(_ content: UnsafeBufferPointer<UInt8>, escaped: Bool) -> JSONValue {
+    mutating func string(_ content: UnsafeBufferPointer<UInt8>, escaped: Bool, isASCII: Bool) -> JSONValue {
         .string(JSONParser.text(content, escaped: escaped))
     }
 
@@ -58,7 +59,7 @@ struct JSONTreeBuilder: JSONBuilder {
     }
 
     mutating func key(
-        _ content: UnsafeBufferPointer<UInt8>, escaped: Bool, at offset: Int, in object: inout Object
+        _ content: UnsafeBufferPointer<UInt8>, escaped: Bool, isASCII: Bool, at offset: Int, in object: inout Object
     ) throws(JSONParseError) {
         object.key = JSONParser.text(content, escaped: escaped)
     }
@@ -119,8 +120,8 @@ struct FlatJSONBuilder: JSONBuilder {
     mutating func int(_ value: Int64) { document.append(value) }
     mutating func double(_ value: Double) { document.append(value) }
 
-    mutating func string(_ content: UnsafeBufferPointer<UInt8>, escaped: Bool) {
-        if !escaped, UTF8Bytes.isASCII(content) {
+    mutating func string(_ content: UnsafeBufferPointer<UInt8>, escaped: Bool, isASCII: Bool) {
+        if !escaped, isASCII {
             if let base = source.baseAddress, let start = content.baseAddress {
                 document.appendString(at: sourceOffset + (start - base), count: content.count, isASCII: true)
             } else {
@@ -135,11 +136,31 @@ struct FlatJSONBuilder: JSONBuilder {
         Object(mark: document.beginContainer(.object, count: 0))
     }
 
+    @inline(__always)
     mutating func key(
-        _ content: UnsafeBufferPointer<UInt8>, escaped: Bool, at offset: Int, in object: inout Object
+        _ content: UnsafeBufferPointer<UInt8>, escaped: Bool, isASCII: Bool, at offset: Int, in object: inout Object
+    ) throws(JSONParseError) {
+        // Most keys: plain ASCII, in a small object (so no key set yet), of a bit no key has set: `checkedKey`
+        // would append the node and return, after more tests and a call.
+        if !escaped, isASCII, object.count < 32, !object.sawNonASCIIKey,
+            let base = source.baseAddress, let start = content.baseAddress
+        {
+            let bit = FlatJSON.asciiKeyBit(of: content)
+            if object.asciiKeyBits & bit == 0 {
+                object.asciiKeyBits |= bit
+                document.appendString(at: sourceOffset + (start - base), count: content.count, isASCII: true)
+                return
+            }
+        }
+        try checkedKey(content, escaped: escaped, isASCII: isASCII, in: &object)
+    }
+
+    @inline(never)
+    private mutating func checkedKey(
+        _ content: UnsafeBufferPointer<UInt8>, escaped: Bool, isASCII: Bool, in object: inout Object
     ) throws(JSONParseError) {
         let key = document.nodes.count
-        string(content, escaped: escaped)
+        string(content, escaped: escaped, isASCII: isASCII)
         if object.keys == nil, object.count >= 32 {
             object.keys = document.keys(ofObject: object.mark, before: key)
         }
@@ -148,7 +169,8 @@ struct FlatJSONBuilder: JSONBuilder {
             if object.keys?.insert(text).inserted == false { throw Self.repeatedKey }
             return
         }
-        if let bit = document.asciiKeyBit(key) {
+        // A plain ASCII key's node holds `content` as is: its bit from there, not read back from the document.
+        if let bit = !escaped && isASCII ? FlatJSON.asciiKeyBit(of: content) : document.asciiKeyBit(key) {
             let seen = object.asciiKeyBits & bit != 0
             object.asciiKeyBits |= bit
             if !seen && !object.sawNonASCIIKey { return }  // most keys: no compare at all

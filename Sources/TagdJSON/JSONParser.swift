@@ -55,7 +55,20 @@ struct JSONParser {
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
+    @inline(__always)
+    private func content(of string: ScannedString) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: bytes.baseAddress.map { $0 + string.start }, count: string.end - string.start)
+    }
+
+    /// Compact JSON has no whitespace: one compare then, the loop out of line.
+    @inline(__always)
     private mutating func skipWhitespace() {
+        guard index < bytes.count, bytes[index] <= 0x20 else { return }
+        skipWhitespaceBytes()
+    }
+
+    @inline(never)
+    private mutating func skipWhitespaceBytes() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -70,8 +83,8 @@ struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject(&builder)
         case UInt8(ascii: "["): return try parseArray(&builder)
         case UInt8(ascii: "\""):
-            let (start, end, escaped) = try scanString()
-            return builder.string(UnsafeBufferPointer(rebasing: bytes[start..<end]), escaped: escaped)
+            let string = try scanString()
+            return builder.string(content(of: string), escaped: string.escaped, isASCII: string.isASCII)
         case UInt8(ascii: "t"): try expectLiteral("true"); return builder.bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return builder.bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return builder.null()
@@ -110,10 +123,10 @@ struct JSONParser {
         }
         while true {
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let (start, end, escaped) = try scanString()
+            let string = try scanString()
             let named = key.map { key in
-                let content = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                return escaped ? Array(Self.unescaped(content).utf8) == key : content.elementsEqual(key)
+                let content = content(of: string)
+                return string.escaped ? Array(Self.unescaped(content).utf8) == key : content.elementsEqual(key)
             } ?? false
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
@@ -177,10 +190,14 @@ struct JSONParser {
         index += count
     }
 
+    @inline(__always)
     private mutating func enter() throws(JSONParseError) {
         depth += 1
-        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
+        guard depth <= Self.maxDepth else { throw tooDeep() }
     }
+
+    @inline(never)
+    private func tooDeep() -> JSONParseError { error("nesting deeper than \(Self.maxDepth) levels") }
 
     private mutating func parseObject<Builder: JSONBuilder>(_ builder: inout Builder) throws(JSONParseError) -> Builder.Value {
         try enter()
@@ -195,10 +212,12 @@ struct JSONParser {
         while true {
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let keyOffset = index
-            let (start, end, escaped) = try scanString()
-            try builder.key(UnsafeBufferPointer(rebasing: bytes[start..<end]), escaped: escaped, at: keyOffset, in: &object)
-            skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
+            let key = try scanString()
+            try builder.key(content(of: key), escaped: key.escaped, isASCII: key.isASCII, at: keyOffset, in: &object)
+            if current != UInt8(ascii: ":") {  // compact JSON: the colon right after the key
+                skipWhitespace()
+                guard current == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
+            }
             index += 1
             skipWhitespace()
             let value = try parseValue(&builder)
@@ -244,57 +263,93 @@ struct JSONParser {
         }
     }
 
+    /// Where a string's content lies, whether it holds escapes, and whether its bytes are all ASCII (seen in
+    /// the scan, so a builder need not read them again).
+    struct ScannedString {
+        let start: Int
+        let end: Int
+        let escaped: Bool
+        let isASCII: Bool
+    }
+
     /// Moves past a string (from its opening quote to after its closing one), checking its escapes and
     /// refusing control characters; returns where its content lies and whether it holds escapes.
-    private mutating func scanString() throws(JSONParseError) -> (start: Int, end: Int, escaped: Bool) {
-        index += 1  // opening quote
-        let start = index
-        var escaped = false
+    @inline(__always)
+    private mutating func scanString() throws(JSONParseError) -> ScannedString {
+        let start = index + 1  // after the opening quote
+        var i = start, escaped = false, isASCII = true
         while true {
-            skipPlainStringBytes()
-            guard let byte = current else { throw error("unterminated string") }
-            switch byte {
-            case UInt8(ascii: "\\"):
-                escaped = true
-                index += 1
-                guard let escape = current else { throw error("unterminated string") }
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    break
-                case UInt8(ascii: "u"):
-                    _ = try parseHex4()
-                default:
-                    index -= 1
-                    throw error("invalid escape '\\\(Self.printable(escape))'")
-                }
-            case UInt8(ascii: "\""):
-                index += 1
-                return (start, index - 1, escaped)
-            default:
-                throw error("control character in a string")
+            // Until a byte above 0x7F, the scan stops at one too: noting ASCII then costs nothing per word.
+            if isASCII {
+                skipPlainStringBytes(from: &i, stoppingAtNonASCII: true)
+            } else {
+                skipPlainStringBytes(from: &i, stoppingAtNonASCII: false)
             }
+            guard i < bytes.count else {
+                index = i
+                throw error("unterminated string")
+            }
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\"") {
+                index = i + 1
+                return ScannedString(start: start, end: i, escaped: escaped, isASCII: isASCII)
+            }
+            if byte >= 0x80 {
+                isASCII = false
+                i += 1
+                continue
+            }
+            index = i
+            guard byte == UInt8(ascii: "\\") else { throw error("control character in a string") }
+            escaped = true
+            try scanEscape()
+            i = index
         }
     }
 
-    /// Moves past bytes that are neither a quote, a backslash nor a control character, eight at a
-    /// time (the exact "has a zero byte" / "has a byte less than" bit tricks).
-    private mutating func skipPlainStringBytes() {
+    /// Moves past the escape at `index` (a backslash), checking it.
+    private mutating func scanEscape() throws(JSONParseError) {
+        index += 1
+        guard let escape = current else { throw error("unterminated string") }
+        index += 1
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            break
+        case UInt8(ascii: "u"):
+            _ = try parseHex4()
+        default:
+            index -= 1
+            throw error("invalid escape '\\\(Self.printable(escape))'")
+        }
+    }
+
+    /// Moves `i` past bytes that are neither a quote, a backslash nor a control character (nor, when asked, above
+    /// 0x7F), eight at a time (the exact "has a zero byte" / "has a byte less than" bit tricks). A local index: the
+    /// parser's own, in memory, cost a store per word.
+    @inline(__always)
+    private func skipPlainStringBytes(from i: inout Int, stoppingAtNonASCII: Bool) {
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         let raw = UnsafeRawBufferPointer(bytes)
-        while index + 8 <= raw.count {
-            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        let lastWord = raw.count &- 8  // not `i + 8 <= count`: its overflow check cost as much as the test
+        while i <= lastWord {
+            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
             let special = ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                | (stoppingAtNonASCII ? word : 0)
             if special & highs != 0 {
                 // The lowest flagged byte is exact (a borrow only flags bytes above a true one): step to it.
-                index += (special & highs).trailingZeroBitCount / 8
+                i += (special & highs).trailingZeroBitCount / 8
                 return
             }
-            index += 8
+            i += 8
         }
-        while let byte = current, byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") { index += 1 }
+        while i < bytes.count {
+            let byte = bytes[i]
+            guard byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), !(stoppingAtNonASCII && byte >= 0x80)
+            else { return }
+            i += 1
+        }
     }
 
     /// The text of string content that `scanString` has checked: escapes decoded, a surrogate pair joined,
@@ -370,34 +425,68 @@ struct JSONParser {
         case double(Double)
     }
 
+    /// Checks a number and reads it in one pass over its digits. The common short forms (an integer of at most 18
+    /// digits, a decimal of at most 19 digits without an exponent) are read from that pass, by the same arithmetic
+    /// `int64` and `shortDecimal` do; anything else is read from the text by them as before.
     private mutating func parseNumber() throws(JSONParseError) -> Number {
-        let start = index
-        var isInteger = true
-        if current == UInt8(ascii: "-") { index += 1 }
-        guard let first = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+        let start = index, count = bytes.count
+        var i = index, negative = false
+        if i < count, bytes[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+        }
+        guard i < count, bytes[i] &- UInt8(ascii: "0") < 10 else {
+            index = i
             throw error("invalid number")
         }
-        if first == UInt8(ascii: "0") {
-            index += 1
-            if let next = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) {
+        var digits: UInt64 = 0  // every digit, the fraction's too; exact while there are at most 19
+        if bytes[i] == UInt8(ascii: "0") {
+            i += 1
+            if i < count, bytes[i] &- UInt8(ascii: "0") < 10 {
+                index = i
                 throw error("leading zero in a number")
             }
         } else {
-            skipDigits()
+            while i < count, case let digit = bytes[i] &- UInt8(ascii: "0"), digit < 10 {
+                digits = digits &* 10 &+ UInt64(digit)
+                i += 1
+            }
         }
-        if current == UInt8(ascii: ".") {
-            isInteger = false
-            index += 1
-            guard skipDigits() > 0 else { throw error("expected digits after the decimal point") }
+        let integerDigits = i - start - (negative ? 1 : 0)
+        var fractionDigits = 0
+        if i < count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            let fraction = i
+            while i < count, case let digit = bytes[i] &- UInt8(ascii: "0"), digit < 10 {
+                digits = digits &* 10 &+ UInt64(digit)
+                i += 1
+            }
+            fractionDigits = i - fraction
+            guard fractionDigits > 0 else {
+                index = i
+                throw error("expected digits after the decimal point")
+            }
         }
-        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
-            isInteger = false
-            index += 1
+        var exponent = false
+        if i < count, bytes[i] | 0x20 == UInt8(ascii: "e") {
+            exponent = true
+            index = i + 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
             guard skipDigits() > 0 else { throw error("expected digits in the exponent") }
+            i = index
+        }
+        index = i
+        if !exponent, integerDigits + fractionDigits <= 19 {
+            if fractionDigits == 0, integerDigits <= 18 {
+                return .int(negative ? -Int64(digits) : Int64(digits))
+            }
+            if fractionDigits > 0, digits <= 1 << 53, fractionDigits < Self.powersOfTen.count {
+                let value = Double(digits) / Self.powersOfTen[fractionDigits]
+                return .double(negative ? -value : value)
+            }
         }
         let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
-        if isInteger, let integer = Self.int64(text) { return .int(integer) }
+        if !exponent, fractionDigits == 0, let integer = Self.int64(text) { return .int(integer) }
         if let double = Self.shortDecimal(text) { return .double(double) }
         guard let double = Double(String(decoding: text, as: UTF8.self)), double.isFinite else {
             throw error("number out of range")
