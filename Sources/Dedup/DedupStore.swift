@@ -44,14 +44,32 @@ public final class DedupStore: DedupStoring {
     }
 
     public func insertIfAbsent(_ key: String, ttl: Duration) -> Bool {
+        insertIfAbsent(KeyDigest(key), ttl: ttl)
+    }
+
+    public func remove(_ key: String) {
+        remove(KeyDigest(key))
+    }
+
+    public func insertIfAbsent(_ key: DedupKey, ttl: Duration) -> Bool {
+        insertIfAbsent(KeyDigest(key), ttl: ttl)
+    }
+
+    public func remove(_ key: DedupKey) {
+        remove(KeyDigest(key))
+    }
+
+    private func insertIfAbsent(_ key: KeyDigest, ttl: Duration) -> Bool {
         let now = self.now()
         let capacity = shardCapacity
-        let key = KeyDigest(key)
         return shard(for: key).state.withLock { state in
+            if state.entries.count < capacity {
+                return state.insertUnlessLive(key, now: now, expiresAt: now + ttl)
+            }
             if let existing = state.entries[key], existing.expiresAt > now {
                 return false
             }
-            if state.entries[key] == nil, state.entries.count >= capacity {
+            if state.entries[key] == nil {
                 state.makeRoom(capacity: capacity, now: now)
             }
             state.insert(key, expiresAt: now + ttl)
@@ -59,8 +77,7 @@ public final class DedupStore: DedupStoring {
         }
     }
 
-    public func remove(_ key: String) {
-        let key = KeyDigest(key)
+    private func remove(_ key: KeyDigest) {
         shard(for: key).state.withLock { state in _ = state.entries.removeValue(forKey: key) }
     }
 
@@ -89,6 +106,32 @@ extension DedupStore {
         mutating func insert(_ key: KeyDigest, expiresAt: ContinuousClock.Instant) {
             nextSequence += 1
             entries[key] = Entry(expiresAt: expiresAt, sequence: nextSequence)
+            recordInsert(key, expiresAt: expiresAt)
+        }
+
+        /// `insert` unless `key` has an entry that has not expired at `now` (then false), in one probe of the
+        /// dictionary where a lookup and then an insert hashed the key twice or three times. The caller has
+        /// seen that the store has room.
+        mutating func insertUnlessLive(_ key: KeyDigest, now: ContinuousClock.Instant, expiresAt: ContinuousClock.Instant) -> Bool {
+            let sequence = nextSequence + 1
+            // An absent key gets a placeholder that has expired at `now`, and is then set like an expired one.
+            let inserted = Self.replaceIfExpired(
+                &entries[key, default: Entry(expiresAt: now, sequence: 0)], now: now,
+                with: Entry(expiresAt: expiresAt, sequence: sequence))
+            guard inserted else { return false }
+            nextSequence = sequence
+            recordInsert(key, expiresAt: expiresAt)
+            return true
+        }
+
+        @inline(__always)
+        private static func replaceIfExpired(_ entry: inout Entry, now: ContinuousClock.Instant, with fresh: Entry) -> Bool {
+            guard entry.expiresAt <= now else { return false }
+            entry = fresh
+            return true
+        }
+
+        private mutating func recordInsert(_ key: KeyDigest, expiresAt: ContinuousClock.Instant) {
             order.append((key, nextSequence))
             if let earliest = earliestExpiry {
                 earliestExpiry = min(earliest, expiresAt)
@@ -148,6 +191,58 @@ struct KeyDigest: Hashable {
         second.combine(key)
         high = UInt64(bitPattern: Int64(first.finalize()))
         low = UInt64(bitPattern: Int64(second.finalize()))
+    }
+
+    /// The digest of `key.joined`, from the fields' bytes when they are all ASCII: a `String` hashes as its
+    /// bytes (normalized to NFC, which ASCII is) then 0xFF, so those bytes, joined on the stack and fed in one
+    /// call, give the same digest (a test holds the two to it). Other text is joined, and hashed as a `String`.
+    init(_ key: DedupKey) {
+        var first = key.first, second = key.second, third = key.third
+        let digest = first.withUTF8 { a in
+            second.withUTF8 { b in
+                third.withUTF8 { c -> (UInt64, UInt64)? in
+                    let count = a.count + b.count + c.count + 3
+                    guard count <= 512, Self.isASCII(a), Self.isASCII(b), Self.isASCII(c) else { return nil }
+                    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { joined in
+                        var end = 0
+                        func add(_ field: UnsafeBufferPointer<UInt8>, _ separator: UInt8) {
+                            _ = UnsafeMutableBufferPointer(rebasing: joined[end..<end + field.count]).initialize(from: field)
+                            end += field.count
+                            joined[end] = separator
+                            end += 1
+                        }
+                        add(a, 0x1F)
+                        add(b, 0x1F)
+                        add(c, 0xFF)  // String's terminator
+                        let bytes = UnsafeRawBufferPointer(joined)
+                        return (Self.hash(0x7461_6764_6B65_7931, bytes), Self.hash(0x7461_6764_6B65_7932, bytes))
+                    }
+                }
+            }
+        }
+        if let (high, low) = digest {
+            self.init(high: high, low: low)
+        } else {
+            self.init(key.joined)
+        }
+    }
+
+    private init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    private static func hash(_ salt: UInt64, _ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(salt)
+        hasher.combine(bytes: bytes)
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }
+
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var high: UInt8 = 0
+        for byte in bytes { high |= byte }
+        return high < 0x80
     }
 
     func hash(into hasher: inout Hasher) {

@@ -10,4 +10,42 @@ public protocol DedupStoring: Sendable {
     /// Forgets `key`, so that a caller can undo an insert when the work it guarded could not be done
     /// (the event could not be queued, say) and a retry of the same work is not dropped as a duplicate.
     func remove(_ key: String)
+
+    /// `insertIfAbsent(key.joined, ttl:)`: a store may use the fields without joining them.
+    func insertIfAbsent(_ key: DedupKey, ttl: Duration) -> Bool
+
+    /// `remove(key.joined)`.
+    func remove(_ key: DedupKey)
+}
+
+extension DedupStoring {
+    public func insertIfAbsent(_ key: DedupKey, ttl: Duration) -> Bool { insertIfAbsent(key.joined, ttl: ttl) }
+    public func remove(_ key: DedupKey) { remove(key.joined) }
+}
+
+/// A key of three fields joined by the ASCII unit separator (U+001F), such as `account␟event_name␟event_id`:
+/// the in-memory store digests the fields as they are, without building the joined string (an allocation
+/// and a copy per event).
+public struct DedupKey: Sendable, Equatable {
+    public var first: String
+    public var second: String
+    public var third: String
+
+    public init(_ first: String, _ second: String, _ third: String) {
+        self.first = first
+        self.second = second
+        self.third = third
+    }
+
+    /// The fields joined, built in one allocation.
+    public var joined: String {
+        var key = ""
+        key.reserveCapacity(first.utf8.count + second.utf8.count + third.utf8.count + 2)
+        key += first
+        key += "\u{1F}"
+        key += second
+        key += "\u{1F}"
+        key += third
+        return key
+    }
 }

@@ -19,7 +19,14 @@ final class EventShape: Sendable {
 
     /// `event`'s shape with `checks` (node indices relative to the event); nil when it has no `FlatJSON.Shape`.
     init?(of event: FlatJSON.Value, checks: [Check]) {
-        guard let shape = FlatJSON.Shape(of: event) else { return nil }
+        // Strings the checks prove to be SHA-256 hex, before every write from the plan: no escape to look for.
+        let hashes = checks.compactMap { check -> Int? in
+            switch check {
+            case .sha256Hex(let index): return index
+            case .conforms(let index, let node): return node.holdsSHA256Hashes ? index : nil
+            }
+        }
+        guard let shape = FlatJSON.Shape(of: event, plainStrings: hashes) else { return nil }
         self.shape = shape
         self.checks = checks
     }

@@ -9,6 +9,14 @@ public struct PinterestDestination: Hashable, Sendable {
     /// Sends `?test=true`: Pinterest checks the events but does not record them.
     public let testMode: Bool
 
+    /// Equal destinations have equal accounts, so the hash leaves the token out: a destination is looked up on
+    /// every submit (the outbox's queues, the loop's due times), and hashing the token each time was a fifth of
+    /// queueing an event. Accounts rarely have two tokens; `==` still compares all three fields.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(adAccountID)
+        hasher.combine(testMode)
+    }
+
     public init(adAccountID: String, token: String, testMode: Bool = false) throws(InvalidDestination) {
         guard !adAccountID.isEmpty, adAccountID.utf8.count <= 18,
             adAccountID.utf8.allSatisfy({ (0x30...0x39).contains($0) })

@@ -90,7 +90,7 @@ public final class PinterestSender: Service, Sendable {
         // Validation guarantees both are strings.
         let eventName = event.member("event_name")?.stringText ?? ""
         let eventID = event.member("event_id")?.stringText ?? ""
-        let key = Self.dedupKey(destination.adAccountID, eventName, eventID)
+        let key = DedupKey(destination.adAccountID, eventName, eventID)
         guard dedup.insertIfAbsent(key, ttl: configuration.dedupWindow) else {
             count(\.duplicates, 1, metrics.duplicate)
             return .duplicate
@@ -127,16 +127,9 @@ public final class PinterestSender: Service, Sendable {
         return .queued
     }
 
-    /// `account<US>event_name<US>event_id` (US: the ASCII unit separator), built in one allocation.
+    /// `account<US>event_name<US>event_id` (US: the ASCII unit separator).
     static func dedupKey(_ adAccountID: String, _ eventName: String, _ eventID: String) -> String {
-        var key = ""
-        key.reserveCapacity(adAccountID.utf8.count + eventName.utf8.count + eventID.utf8.count + 2)
-        key += adAccountID
-        key += "\u{1F}"
-        key += eventName
-        key += "\u{1F}"
-        key += eventID
-        return key
+        DedupKey(adAccountID, eventName, eventID).joined
     }
 
     /// Counts since start (the same numbers as the metrics).

@@ -46,6 +46,49 @@ public struct JSONOutput: ~Copyable {
         append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
+    /// Appends `count` bytes from `source` a word at a time, without a `memmove` call (most of the cost of the
+    /// short runs a shape's plan copies): `source` must be readable up to `count` rounded up to a multiple of 8.
+    @inline(__always)
+    mutating func appendWords(from source: UnsafePointer<UInt8>, count: Int) {
+        guard count <= 256 else {
+            append(UnsafeBufferPointer(start: source, count: count))
+            return
+        }
+        // The last word may write up to 7 bytes past the end: reserve them (they are then overwritten).
+        if self.count + count + 8 > capacity { grow(minimum: self.count + count + 8) }
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(base + self.count)
+        var offset = 0
+        while offset < count {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        self.count += count
+    }
+
+    /// Appends `bytes`, which lie inside `buffer`: a word at a time when the last word stays inside it.
+    @inline(__always)
+    mutating func appendWords(from bytes: UnsafeBufferPointer<UInt8>, within buffer: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress, let bufferStart = buffer.baseAddress else { return }
+        if start - bufferStart + (bytes.count + 7) & ~7 <= buffer.count {
+            appendWords(from: start, count: bytes.count)
+        } else {
+            append(bytes)
+        }
+    }
+
+    /// Makes room for `extra` more bytes and returns where they go; `commit` then counts those written.
+    @inline(__always)
+    mutating func reserve(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + extra > capacity { grow(minimum: count + extra) }
+        return base + count
+    }
+
+    /// Counts `written` bytes put where `reserve` pointed.
+    @inline(__always)
+    mutating func commit(_ written: Int) {
+        count += written
+    }
+
     private mutating func grow(minimum: Int) {
         var newCapacity = capacity * 2
         while newCapacity < minimum { newCapacity *= 2 }

@@ -125,26 +125,82 @@ public enum JSONWriter {
     /// As `writeString(_:to:)`, for valid UTF-8 bytes.
     public static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout JSONOutput) {
         out.append(UInt8(ascii: "\""))
+        writeStringContent(utf8: bytes, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A string's bytes between its quotes, escaped where needed.
+    static func writeStringContent(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout JSONOutput) {
         // Most strings need no escape: copy them whole.
         if !needsEscape(bytes) {
             out.append(bytes)
         } else {
-            for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "\""): out.append("\\\"")
-                case UInt8(ascii: "\\"): out.append("\\\\")
-                case 0x0A: out.append("\\n")
-                case 0x0D: out.append("\\r")
-                case 0x09: out.append("\\t")
-                case 0..<0x20:
-                    out.append("\\u00")
-                    out.append(hexDigit(byte >> 4))
-                    out.append(hexDigit(byte & 0xF))
-                default: out.append(byte)
-                }
+            writeEscaped(bytes, to: &out)
+        }
+    }
+
+    /// As `writeStringContent(utf8:to:)`, for bytes that lie inside `buffer` (a document's): the scan for
+    /// escapes and the copy in one pass of words, when the last word stays inside `buffer`.
+    @inline(__always)
+    static func writeStringContent(
+        utf8 bytes: UnsafeBufferPointer<UInt8>, within buffer: UnsafeBufferPointer<UInt8>, to out: inout JSONOutput
+    ) {
+        let count = bytes.count
+        guard let start = bytes.baseAddress, let bufferStart = buffer.baseAddress, count <= 256,
+            start - bufferStart + (count + 7) & ~7 <= buffer.count
+        else {
+            writeStringContent(utf8: bytes, to: &out)
+            return
+        }
+        // Words are copied whole; the bytes past the end are counted out of the scan as 'A's, and are
+        // overwritten by what follows.
+        let to = UnsafeMutableRawPointer(out.reserve(count + 8)), from = UnsafeRawPointer(start)
+        var offset = 0, found: UInt64 = 0
+        while offset < count {
+            var word = from.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            to.storeBytes(of: word, toByteOffset: offset, as: UInt64.self)
+            let rest = count - offset
+            if rest < 8 {
+                let kept: UInt64 = (1 &<< UInt64(8 * rest)) &- 1
+                word = UInt64(littleEndian: word) & kept | 0x4141_4141_4141_4141 & ~kept
+            }
+            found |= escapeBits(word)
+            offset += 8
+        }
+        if found == 0 {
+            out.commit(count)
+        } else {
+            writeEscaped(bytes, to: &out)
+        }
+    }
+
+    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout JSONOutput) {
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""): out.append("\\\"")
+            case UInt8(ascii: "\\"): out.append("\\\\")
+            case 0x0A: out.append("\\n")
+            case 0x0D: out.append("\\r")
+            case 0x09: out.append("\\t")
+            case 0..<0x20:
+                out.append("\\u00")
+                out.append(hexDigit(byte >> 4))
+                out.append(hexDigit(byte & 0xF))
+            default: out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Non-zero when a byte of `word` is below 0x20, a quote or a backslash (the exact "has a zero byte" /
+    /// "has a byte less than" bit tricks, for the word as a whole).
+    @inline(__always)
+    static func escapeBits(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+        let below = (word &- ones &* 0x20) & ~word
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        return (below | zeroQuote | zeroBackslash) & highs
     }
 
     /// Whether any byte is below 0x20, a quote or a backslash. Eight bytes at a time (the exact

@@ -125,3 +125,31 @@ final class ManualClock: Sendable {
         #expect(Set(wins).count == keys.count)
     }
 }
+
+/// A key given as fields is the key of the fields joined: the store digests ASCII fields without joining them.
+@Suite struct DedupKeyTests {
+    @Test func fieldsDigestAsTheJoinedKey() {
+        let fields = ["", "a", "549755885175", "checkout", "ev-42-7fffffff-123", "K", "\u{212A}", "é", "e\u{301}",
+                      "tab\there", String(repeating: "x", count: 300), "\u{1F}", "😀"]
+        for a in fields {
+            for b in fields {
+                for c in fields {
+                    let key = DedupKey(a, b, c)
+                    #expect(KeyDigest(key) == KeyDigest(key.joined), "\(key)")
+                }
+            }
+        }
+        // Canonically equal text is one key, as a String is.
+        #expect(KeyDigest(DedupKey("1", "checkout", "é")) == KeyDigest(DedupKey("1", "checkout", "e\u{301}")))
+    }
+
+    @Test func aKeyInsertedAsFieldsIsTheJoinedKey() {
+        let store = DedupStore()
+        #expect(store.insertIfAbsent(DedupKey("1", "checkout", "ev-1"), ttl: .seconds(60)))
+        #expect(!store.insertIfAbsent("1\u{1F}checkout\u{1F}ev-1", ttl: .seconds(60)))
+        #expect(!store.insertIfAbsent(DedupKey("1", "checkout", "ev-1"), ttl: .seconds(60)))
+        store.remove(DedupKey("1", "checkout", "ev-1"))
+        #expect(store.insertIfAbsent("1\u{1F}checkout\u{1F}ev-1", ttl: .seconds(60)))
+        #expect(store.insertIfAbsent(DedupKey("1", "checkout", "ev-2"), ttl: .seconds(60)))
+    }
+}

@@ -71,3 +71,27 @@ extension ConversionEventValidator {
         }
     }
 }
+
+/// `isSHA256Hex` tests eight bytes at a time: it must say what a byte-by-byte test says, for every byte value
+/// at every position.
+@Suite struct SHA256HexWordTests {
+    static func reference(_ bytes: [UInt8]) -> Bool {
+        bytes.count == 64 && bytes.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    @Test func agreesWithAByteTestForEveryByteAtEveryPosition() {
+        let base = Array(String(repeating: "0123456789abcdef", count: 4).utf8)
+        for position in 0..<64 {
+            for value in 0...255 {
+                var bytes = base
+                bytes[position] = UInt8(value)
+                let got = bytes.withUnsafeBufferPointer(ConversionEventValidator.isSHA256Hex)
+                #expect(got == Self.reference(bytes), "byte \(value) at \(position)")
+            }
+        }
+        for count in [0, 1, 63, 65, 128] {
+            let bytes = [UInt8](repeating: UInt8(ascii: "a"), count: count)
+            #expect(bytes.withUnsafeBufferPointer(ConversionEventValidator.isSHA256Hex) == false)
+        }
+    }
+}
