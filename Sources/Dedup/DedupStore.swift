@@ -196,13 +196,16 @@ struct KeyDigest: Hashable {
     /// The digest of `key.joined`, from the fields' bytes when they are all ASCII: a `String` hashes as its
     /// bytes (normalized to NFC, which ASCII is) then 0xFF, so those bytes, joined on the stack and fed in one
     /// call, give the same digest (a test holds the two to it). Other text is joined, and hashed as a `String`.
+    /// How a `String` feeds its hasher is the standard library's own business: if a release changes it, the
+    /// check made once per process (`bytesHashAsStrings`) sends every key through the joined `String`.
     init(_ key: DedupKey) {
         var first = key.first, second = key.second, third = key.third
         let digest = first.withUTF8 { a in
             second.withUTF8 { b in
                 third.withUTF8 { c -> (UInt64, UInt64)? in
                     let count = a.count + b.count + c.count + 3
-                    guard count <= 512, Self.isASCII(a), Self.isASCII(b), Self.isASCII(c) else { return nil }
+                    guard count <= 512, Self.bytesHashAsStrings, Self.isASCII(a), Self.isASCII(b), Self.isASCII(c)
+                    else { return nil }
                     return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { joined in
                         var end = 0
                         func add(_ field: UnsafeBufferPointer<UInt8>, _ separator: UInt8) {
@@ -226,6 +229,16 @@ struct KeyDigest: Hashable {
             self.init(key.joined)
         }
     }
+
+    /// Whether an ASCII key's bytes, hashed as `init(_: DedupKey)` hashes them, give its `String`'s digest.
+    static let bytesHashAsStrings: Bool = {
+        let bytes: [UInt8] = Array("acct\u{1F}purchase\u{1F}ev-1".utf8) + [0xFF]
+        let fromBytes = bytes.withUnsafeBytes { raw in
+            (hash(0x7461_6764_6B65_7931, raw), hash(0x7461_6764_6B65_7932, raw))
+        }
+        let fromString = KeyDigest("acct\u{1F}purchase\u{1F}ev-1")
+        return fromBytes.0 == fromString.high && fromBytes.1 == fromString.low
+    }()
 
     private init(high: UInt64, low: UInt64) {
         self.high = high
