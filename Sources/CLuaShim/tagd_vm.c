@@ -1091,11 +1091,11 @@ int tagd_call_tape(tagd_vm *vm, int ref, const unsigned char *tape, size_t lengt
 }
 
 /* What a share builds on: slot 2 the push key cache's anchors, slots 3 ...
- * 2 + KIT_SIZE the view kit. */
-static void push_share_context(lua_State *L, tagd_vm *vm) {
+ * 2 + KIT_SIZE the view kit (read-only shares only). */
+static void push_share_context(lua_State *L, tagd_vm *vm, int read_only) {
     luaL_checkstack(L, 8 + KIT_SIZE, "share");
     lua_rawgeti(L, LUA_REGISTRYINDEX, vm->ref_pk);
-    push_view_kit(L);
+    if (read_only) push_view_kit(L);  /* plain tables need none */
 }
 
 /* Runs a share's builder in a protected call. On failure the partly built
@@ -1124,7 +1124,7 @@ typedef struct share_args {
 
 static int p_share(lua_State *L) {
     share_args *a = (share_args *)lua_touserdata(L, 1);
-    push_share_context(L, a->vm);
+    push_share_context(L, a->vm, a->read_only);
     reader r = {a->tape, a->tape + a->length, 2, a->read_only ? 3 : 0, 0};
     push_value(L, &r, 0);
     if (r.p != r.end) luaL_error(L, "tagd: malformed value tape");
@@ -1216,7 +1216,7 @@ typedef struct share_flat_args {
 
 static int p_share_flat(lua_State *L) {
     share_flat_args *a = (share_flat_args *)lua_touserdata(L, 1);
-    push_share_context(L, a->vm);
+    push_share_context(L, a->vm, a->read_only);
     a->reader.keys = 2;
     a->reader.views = a->read_only ? 3 : 0;
     push_flat(L, &a->reader, 0);

@@ -11,9 +11,10 @@
 /// `lua_error` after the Swift frame has returned. Callbacks from C into
 /// Swift (native functions, module lookup) never call a raising Lua API.
 ///
-/// Per hit, push the event once with `share(_:)` (a deep read-only view)
-/// and pass it to every tag with `call(_:arguments:owner:)` as `.ref(_)`;
-/// release the ref after the hit.
+/// Per hit, push the event with `share(_:readOnly:)`: once as a deep
+/// read-only view that many calls read, or as plain tables for one caller
+/// to keep or change; pass it with `call(_:arguments:owner:)` as `.ref(_)`
+/// and release the ref afterwards.
 ///
 /// Budgets (see `LuaLimits`) apply per invocation (`load` and `call`); a
 /// kill is latched in C until the host's protected call returns, so
@@ -220,8 +221,9 @@ public final class LuaVM {
 
     /// Pushes `value` into the VM once and returns a ref to a **deep
     /// read-only view** of it, to pass to any number of calls with
-    /// `call(_:arguments:owner:)` (`.ref(view)`): one event per hit, read by
-    /// every tag of the hit, pushed once instead of once per tag.
+    /// `call(_:arguments:owner:)` (`.ref(view)`): one value read by several
+    /// scripts (a hit's trigger functions), none of which can change what
+    /// the next one sees.
     ///
     /// Scripts read the view like the table it shows: fields at any depth
     /// (`event.user.address.city`, `event.items[1].price`), `#`, `ipairs`

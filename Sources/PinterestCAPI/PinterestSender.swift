@@ -127,11 +127,6 @@ public final class PinterestSender: Service, Sendable {
         return .queued
     }
 
-    /// `account<US>event_name<US>event_id` (US: the ASCII unit separator).
-    static func dedupKey(_ adAccountID: String, _ eventName: String, _ eventID: String) -> String {
-        DedupKey(adAccountID, eventName, eventID).joined
-    }
-
     /// Counts since start (the same numbers as the metrics).
     public var statistics: Statistics {
         state.withLock { $0.statistics }

@@ -193,13 +193,14 @@ public enum TagEngineError: Error, CustomStringConvertible {
 }
 
 /// What one hit puts into Lua for its tags: the read-only views every trigger function reads, built when the
-/// first one runs, and each firing tag's own copies. Once putting the hit in has failed, every later tag that
-/// needs it fails at once with the same error: no retry per tag (a failed share collects the VM's garbage, and
-/// an event too deep for Lua would otherwise cost that once per tag).
+/// first one runs, and each firing tag's own copies. An event (or request) too deep for Lua fails every later
+/// tag that needs it at once, with the same error: no retry per tag (a failed share collects the VM's garbage).
+/// Running out of memory is tried again: it depends on what is alive at the time.
 private struct HitInputs {
     var eventView: LuaRef?
     var requestView: LuaRef?
-    var failure: TagInputError?
+    var eventFailure: TagInputError?
+    var requestFailure: TagInputError?
 
     /// The arguments of a trigger function: the shared views.
     mutating func views<Event: TagEventData>(
@@ -209,7 +210,7 @@ private struct HitInputs {
         if let existing = self.eventView {
             eventView = existing
         } else {
-            eventView = try input(event, readOnly: true, vm: vm)
+            eventView = try input(event, .event, readOnly: true, vm: vm)
             self.eventView = eventView
         }
         guard tag.readsRequest else { return [.ref(eventView)] }
@@ -217,7 +218,7 @@ private struct HitInputs {
         if let existing = self.requestView {
             requestView = existing
         } else {
-            requestView = try input(request, readOnly: true, vm: vm)
+            requestView = try input(request, .request, readOnly: true, vm: vm)
             self.requestView = requestView
         }
         return [.ref(eventView), .ref(requestView)]
@@ -228,23 +229,27 @@ private struct HitInputs {
     mutating func arguments<Event: TagEventData>(
         for tag: LoadedTag, event: Event, request: JSONValue, readOnly: Bool, vm: LuaVM
     ) throws(TagInputError) -> [LuaArgument] {
-        let eventRef = try input(event, readOnly: readOnly, vm: vm)
+        let eventRef = try input(event, .event, readOnly: readOnly, vm: vm)
         guard tag.readsRequest else { return [.ref(eventRef)] }
         do {
-            return [.ref(eventRef), .ref(try input(request, readOnly: readOnly, vm: vm))]
+            return [.ref(eventRef), .ref(try input(request, .request, readOnly: readOnly, vm: vm))]
         } catch {
             vm.release(eventRef)
             throw error
         }
     }
 
-    private mutating func input(_ value: some TagEventData, readOnly: Bool, vm: LuaVM) throws(TagInputError) -> LuaRef {
-        if let failure { throw failure }
+    private mutating func input(
+        _ value: some TagEventData, _ what: TagInputError.Input, readOnly: Bool, vm: LuaVM
+    ) throws(TagInputError) -> LuaRef {
+        if let failure = what == .event ? eventFailure : requestFailure { throw failure }
         do {
             return try value.share(in: vm, readOnly: readOnly)
         } catch {
-            let failure = TagInputError(underlying: error)
-            self.failure = failure
+            let failure = TagInputError(input: what, underlying: error)
+            if case .conversion = error {
+                if what == .event { eventFailure = failure } else { requestFailure = failure }
+            }
             throw failure
         }
     }
@@ -255,12 +260,15 @@ private struct HitInputs {
     }
 }
 
-/// A hit's event or request did not go into Lua (too deep, or past the VM's memory cap): every tag that
-/// needs it fails.
+/// A hit's event or request did not go into Lua (too deep, or past the VM's memory cap): the tag that needed
+/// it fails.
 struct TagInputError: Error, CustomStringConvertible {
+    enum Input: String { case event, request }
+
+    let input: Input
     let underlying: LuaError
 
-    var description: String { "the event could not be passed to Lua: \(underlying)" }
+    var description: String { "the \(input.rawValue) could not be passed to Lua: \(underlying)" }
 }
 
 /// Logs a failing tag at most once per interval, so a tag broken for every hit does not flood the log.

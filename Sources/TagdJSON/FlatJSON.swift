@@ -125,17 +125,26 @@ public struct FlatJSON: Sendable {
     /// `JSONKind` or its flag not 0 or 1: the bytes are taken as nodes only once they are known to be nodes.
     package mutating func appendNodes(copying memory: UnsafeRawBufferPointer) -> Bool {
         let stride = MemoryLayout<Node>.stride
-        let kind = Self.nodeLayout[4]
-        let flag = Self.nodeLayout[5]
-        guard memory.count % stride == 0, kind >= 0, flag >= 0, let base = memory.baseAddress,
-              Int(bitPattern: base) % MemoryLayout<Node>.alignment == 0
+        let layout = Self.nodeLayout
+        guard memory.count % stride == 0, layout.allSatisfy({ $0 >= 0 }), Self.kindsAreRawValues,
+              let base = memory.baseAddress, Int(bitPattern: base) % MemoryLayout<Node>.alignment == 0
         else { return false }
         let count = memory.count / stride
+        let start = nodes.count
+        // Every field a reader trusts: the kind and flag bytes, each subtree's end within the nodes, each
+        // string within the bytes.
         var offset = 0
-        for _ in 0..<count {
-            guard base.load(fromByteOffset: offset + kind, as: UInt8.self) <= JSONKind.object.rawValue,
-                  base.load(fromByteOffset: offset + flag, as: UInt8.self) <= 1
+        for i in 0..<count {
+            let kind = base.load(fromByteOffset: offset + layout[4], as: UInt8.self)
+            let end = Int(base.loadUnaligned(fromByteOffset: offset + layout[3], as: UInt32.self))
+            guard kind <= JSONKind.object.rawValue, base.load(fromByteOffset: offset + layout[5], as: UInt8.self) <= 1,
+                  end > start + i, end <= start + count
             else { return false }
+            if kind == JSONKind.string.rawValue {
+                let payload = base.loadUnaligned(fromByteOffset: offset + layout[1], as: UInt64.self)
+                let length = UInt64(base.loadUnaligned(fromByteOffset: offset + layout[2], as: UInt32.self))
+                guard payload <= UInt64(bytes.count), length <= UInt64(bytes.count) - payload else { return false }
+            }
             offset += stride
         }
         base.withMemoryRebound(to: Node.self, capacity: count) { typed in
@@ -311,11 +320,16 @@ public struct FlatJSON: Sendable {
     public func replacing(valueAt index: Int, with other: FlatJSON) -> FlatJSON {
         var result = FlatJSON(nodeCapacity: nodes.count + other.nodes.count, byteCapacity: bytes.count + other.bytes.count)
         // Both byte buffers whole, in two copies: this document's strings keep their offsets, `other`'s move by
-        // one amount (the replaced value's bytes stay, unreferenced).
+        // one amount. The replaced value's strings are zeroed: no longer referenced, and what `pinterest.send`
+        // replaces is user data in plain text.
         result.bytes.append(contentsOf: bytes)
+        let removedEnd = Int(nodes[index].end)
+        for node in nodes[index..<removedEnd] where node.kind == .string {
+            let start = Int(node.payload)
+            result.bytes.replaceSubrange(start..<start + Int(node.count), with: repeatElement(0, count: Int(node.count)))
+        }
         let otherBytes = UInt64(bytes.count)
         result.bytes.append(contentsOf: other.bytes)
-        let removedEnd = Int(nodes[index].end)
         let shift = other.nodes.count - (removedEnd - index)
         result.nodes.append(contentsOf: nodes[0..<index])
         // Containers that enclose the replaced value end later (or earlier) by `shift`.

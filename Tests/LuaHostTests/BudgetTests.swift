@@ -194,7 +194,7 @@ import Testing
     @Test func pathologicalPatternIsBudgeted() throws {
         // The default instruction budget: stock Lua would run this for ages, the pattern matcher's steps count
         // against it. A time budget far past it, so that a loaded machine cannot make time trip first.
-        let fixture = try Fixture(limits: LuaLimits(timePerInvocation: .seconds(120)))
+        let fixture = try Fixture(limits: LuaLimits(timePerInvocation: .seconds(30)))
         let error = luaError { try fixture.run(#"return function() return string.find(("a"):rep(50000), ("a-"):rep(20) .. "b") end"#) }
         #expect(error?.budgetKind == .instructions)
         fixture.expectHealthy()

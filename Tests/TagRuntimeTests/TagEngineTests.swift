@@ -193,6 +193,14 @@ import Testing
         #expect(result.tagRuns[2].error?.hasPrefix("the event could not be passed to Lua") == true)
         let fine = await engine.process(event: Self.purchase)
         #expect(fine.tagRuns.map(\.outcome) == ["ran", nil, "ran"])
+        // A request too deep fails only the tags that read it, and says so.
+        let withRequest = try self.engine([
+            "a_request": #"return { trigger = { events = { "*" } }, fire = function(e, r) return "ran" end }"#,
+            "b_event": #"return { trigger = { events = { "*" } }, fire = function(e) return "ran" end }"#,
+        ]).0
+        let deepRequest = await withRequest.process(event: Self.purchase, request: ["deep": deep])
+        #expect(deepRequest.tagRuns.map(\.outcome) == [nil, "ran"])
+        #expect(deepRequest.tagRuns[0].error?.hasPrefix("the request could not be passed to Lua") == true)
     }
 
     @Test func pinterestSendHashesUserDataAndQueues() async throws {

@@ -25,10 +25,23 @@ import Testing
         badKind[layout[0] * 3 + layout[4]] = JSONKind.object.rawValue + 1
         var badFlag = raw
         badFlag[layout[0] * 2 + layout[5]] = 2
+        func settingEnd(of node: Int, to end: UInt32) -> [UInt8] {
+            var copy = raw
+            withUnsafeBytes(of: end) { copy.replaceSubrange(layout[0] * node + layout[3]..<layout[0] * node + layout[3] + 4, with: $0) }
+            return copy
+        }
+        let endPast = settingEnd(of: 1, to: UInt32(parsed.nodes.count + 1))
+        let endBefore = settingEnd(of: 2, to: 2)
+        // Node 1 is the key "a": a string running past the bytes.
+        var stringPast = raw
+        withUnsafeBytes(of: UInt64(parsed.bytes.count)) {
+            stringPast.replaceSubrange(layout[0] + layout[1]..<layout[0] + layout[1] + 8, with: $0)
+        }
         raw.removeLast()
-        for bytes in [badKind, badFlag, raw] {
+        for nodeBytes in [badKind, badFlag, endPast, endBefore, stringPast, raw] {
             var document = FlatJSON()
-            #expect(!bytes.withUnsafeBytes { document.appendNodes(copying: $0) })
+            _ = parsed.bytes.withUnsafeBufferPointer { document.appendSource($0) }
+            #expect(!nodeBytes.withUnsafeBytes { document.appendNodes(copying: $0) })
             #expect(document.nodes.isEmpty)
         }
     }

@@ -61,6 +61,8 @@ import Testing
         expected["user_data"] = ["em": ["h1", "h2"]]
         #expect(replaced.jsonValue == .object(expected))
         #expect(replaced.encoded() == JSONValue.object(expected).encoded())
+        // The replaced value's text is gone from the bytes, not just unreferenced (it is user data in the clear).
+        #expect(!replaced.bytes.indices.contains { replaced.bytes[$0...].starts(with: Array("plain".utf8)) })
         // A longer replacement, too.
         let longer = flat.replacing(valueAt: index, with: FlatJSON(["em": ["h1"], "ph": ["h2", "h3", "h4"], "fn": ["q"]]))
         expected["user_data"] = ["em": ["h1"], "ph": ["h2", "h3", "h4"], "fn": ["q"]]
