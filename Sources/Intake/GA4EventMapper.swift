@@ -21,8 +21,10 @@ enum GA4EventMapper {
         let entries = parameters.entries
         var byteCount = 0
         for (name, value) in entries { byteCount += name.utf8.count + value.utf8.count }
-        // Two nodes a parameter and some for the objects; field names are longer than parameter names.
-        var event = FlatJSON(nodeCapacity: 2 * entries.count + 24, byteCapacity: byteCount + 16 * entries.count + 64)
+        // Two nodes a parameter and some for the objects; the key block, the values and the nested keys.
+        let keys = GA4KeyBlock.shared
+        var event = FlatJSON(nodeCapacity: 2 * entries.count + 24, byteCapacity: keys.bytes.count + byteCount + 8 * entries.count + 64)
+        let keyBase = keys.append(to: &event)
         let root = event.beginContainer(.object, count: 0)
         var members = 0
         /// Bits of `GA4ParameterNames.rootFieldNames` set so far.
@@ -48,7 +50,7 @@ enum GA4EventMapper {
             if let (target, slot) = GA4ParameterNames.placedTarget(name) {
                 switch target {
                 case .field(let field):
-                    event.appendString(field)
+                    if slot >= 0 { event.appendKey(keys.rootFields[slot], base: keyBase) } else { event.appendString(field) }
                     event.appendString(value)
                     members += 1
                     present |= 1 << slot
@@ -56,7 +58,7 @@ enum GA4EventMapper {
                 case .clientHint(let hint): clientHints.append((hint, entry))
                 case .engagementTime:
                     let time = try number(name, value)
-                    event.appendString(GA4ParameterNames.engagementTimeField)
+                    event.appendKey(keys.rootFields[slot], base: keyBase)
                     event.appendValue(time)
                     members += 1
                     present |= 1 << slot
@@ -89,16 +91,11 @@ enum GA4EventMapper {
         for (entry, offset, value) in userProperties {
             try setNested(value ?? .string(entries[entry].value), at: offset, in: &properties, parameter: entries[entry].name, location: location)
         }
-        let gathered: [(field: String, isPresent: Bool)] = [
-            (GA4ParameterNames.userPropertiesField, !userProperties.isEmpty),
-            (GA4ParameterNames.itemsField, !items.isEmpty),
-            (GA4ParameterNames.systemPropertiesField, !systemProperties.isEmpty),
-            (GA4ParameterNames.clientHintsField, !clientHints.isEmpty),
-            (GA4ParameterNames.unmappedField, !unmapped.isEmpty),
-        ]
-        for (field, isPresent) in gathered where isPresent {
-            if let slot = GA4ParameterNames.rootFieldNames.firstIndex(of: field) { present |= 1 << slot }
-        }
+        if !userProperties.isEmpty { present |= 1 << Slot.userProperties }
+        if !items.isEmpty { present |= 1 << Slot.items }
+        if !systemProperties.isEmpty { present |= 1 << Slot.systemProperties }
+        if !clientHints.isEmpty { present |= 1 << Slot.clientHints }
+        if !unmapped.isEmpty { present |= 1 << Slot.unmapped }
 
         // The request's fields are added unless a custom one of the same name is there.
         var hasClientIP = false, hasUserAgent = false
@@ -110,17 +107,17 @@ enum GA4EventMapper {
         }
 
         if !userProperties.isEmpty {
-            event.appendString(GA4ParameterNames.userPropertiesField)
+            event.appendKey(keys.rootFields[Slot.userProperties], base: keyBase)
             properties.appendObject(to: &event)
             members += 1
         }
         if !items.isEmpty {
-            event.appendString(GA4ParameterNames.itemsField)
+            event.appendKey(keys.rootFields[Slot.items], base: keyBase)
             let array = event.beginContainer(.array, count: items.count)
             for (_, entry) in items.sorted(by: { $0.position < $1.position }) {
                 let (name, text) = entries[entry]
                 do throws(GA4ItemParser.Failure) {
-                    try GA4ItemParser.append(text, to: &event)
+                    try GA4ItemParser.append(text, to: &event, keyBase: keyBase)
                 } catch {
                     switch error {
                     case .fieldTooShort(let field):
@@ -134,7 +131,7 @@ enum GA4EventMapper {
             members += 1
         }
         if !systemProperties.isEmpty {
-            event.appendString(GA4ParameterNames.systemPropertiesField)
+            event.appendKey(keys.rootFields[Slot.systemProperties], base: keyBase)
             let object = event.beginContainer(.object, count: systemProperties.count)
             for (property, entry) in systemProperties {
                 event.appendString(property)
@@ -144,7 +141,7 @@ enum GA4EventMapper {
             members += 1
         }
         if !clientHints.isEmpty {
-            event.appendString(GA4ParameterNames.clientHintsField)
+            event.appendKey(keys.rootFields[Slot.clientHints], base: keyBase)
             let object = event.beginContainer(.object, count: clientHints.count)
             for (hint, entry) in clientHints {
                 event.appendString(hint)
@@ -154,7 +151,7 @@ enum GA4EventMapper {
             members += 1
         }
         if !unmapped.isEmpty {
-            event.appendString(GA4ParameterNames.unmappedField)
+            event.appendKey(keys.rootFields[Slot.unmapped], base: keyBase)
             let object = event.beginContainer(.object, count: unmapped.count)
             for entry in unmapped {
                 event.appendString(entries[entry].name)
@@ -164,17 +161,31 @@ enum GA4EventMapper {
             members += 1
         }
         if let ip = requestFields.clientIP, !hasClientIP {
-            event.appendString("ip_override")
+            event.appendKey(keys.clientIP, base: keyBase)
             event.appendString(ip)
             members += 1
         }
         if let agent = requestFields.userAgent, !hasUserAgent {
-            event.appendString("user_agent")
+            event.appendKey(keys.userAgent, base: keyBase)
             event.appendString(agent)
             members += 1
         }
         event.endContainer(root, count: members)
         return event
+    }
+
+    /// Where the gathered objects are in `GA4ParameterNames.rootFieldNames`.
+    private enum Slot {
+        static let userProperties = slot(GA4ParameterNames.userPropertiesField)
+        static let items = slot(GA4ParameterNames.itemsField)
+        static let systemProperties = slot(GA4ParameterNames.systemPropertiesField)
+        static let clientHints = slot(GA4ParameterNames.clientHintsField)
+        static let unmapped = slot(GA4ParameterNames.unmappedField)
+
+        private static func slot(_ field: String) -> Int {
+            guard let slot = GA4ParameterNames.rootFieldNames.firstIndex(of: field) else { preconditionFailure("\(field) is no root field") }
+            return slot
+        }
     }
 
     /// The index in `GA4ParameterNames.rootFieldNames` of a key that names one of them.

@@ -14,10 +14,10 @@ enum GA4ItemParser {
         case notANumber(code: String, value: String)
     }
 
-    /// Appends the item object to `document`.
-    static func append(_ text: String, to document: inout FlatJSON) throws(Failure) {
+    /// Appends the item object to `document`, whose `GA4KeyBlock` starts at `keyBase`.
+    static func append(_ text: String, to document: inout FlatJSON, keyBase: Int) throws(Failure) {
         var text = text
-        try text.withUTF8 { bytes in Result { () throws(Failure) in try append(bytes, to: &document) } }.get()
+        try text.withUTF8 { bytes in Result { () throws(Failure) in try append(bytes, to: &document, keyBase: keyBase) } }.get()
     }
 
     /// A member's key: a standard field (its index in `codes`), bytes of the value, or text repaired from bytes
@@ -43,7 +43,7 @@ enum GA4ItemParser {
         let end: Int
     }
 
-    private static func append(_ bytes: UnsafeBufferPointer<UInt8>, to document: inout FlatJSON) throws(Failure) {
+    private static func append(_ bytes: UnsafeBufferPointer<UInt8>, to document: inout FlatJSON, keyBase: Int) throws(Failure) {
         var members: [(key: Key, value: Value)] = []
         members.reserveCapacity(8)
         // `k0`...`k9` names and `v0`...`v9` values as they come (most items have none).
@@ -106,7 +106,7 @@ enum GA4ItemParser {
         let mark = document.beginContainer(.object, count: members.count)
         for (key, value) in members {
             switch key {
-            case .standard(let index): document.appendString(codes[index].key)
+            case .standard(let index): document.appendKey(GA4KeyBlock.shared.itemKeys[index], base: keyBase)
             case .bytes(let start, let count): document.appendString(UnsafeBufferPointer(rebasing: bytes[start..<(start + count)]))
             case .text(let text): document.appendString(text)
             }
@@ -163,7 +163,7 @@ enum GA4ItemParser {
 
     /// `GA4ParameterNames.itemFields` by the code's two bytes: a scan of a few dozen integers costs less than
     /// hashing a `String`.
-    private static let codes: [(code: UInt16, key: String, isNumeric: Bool)] = GA4ParameterNames.itemFields.map { code, key in
+    static let codes: [(code: UInt16, key: String, isNumeric: Bool)] = GA4ParameterNames.itemFields.map { code, key in
         let utf8 = Array(code.utf8)
         precondition(utf8.count == 2, "item code \(code) is not two bytes")
         return (UInt16(utf8[0]) << 8 | UInt16(utf8[1]), key, GA4ParameterNames.numericItemFields.contains(code))
