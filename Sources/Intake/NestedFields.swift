@@ -79,13 +79,14 @@ struct NestedFields {
             var end = start
             while end < path.count, path[end] != dot { end += 1 }
             let key = UnsafeBufferPointer(rebasing: path[start..<end])
-            let found = find(key, in: parent)
+            let keyIsASCII = UTF8Bytes.isASCII(key)
+            let found = find(key, keyIsASCII, in: parent)
             if end == path.count {
                 if let found {
                     if nodes[found].value == nil { throw Self.conflict(path, end) }
                     nodes[found].value = value
                 } else {
-                    add(key, in: parent, value)
+                    add(key, keyIsASCII, in: parent, value)
                 }
                 return
             }
@@ -93,7 +94,7 @@ struct NestedFields {
                 guard nodes[found].value == nil else { throw Self.conflict(path, end) }
                 parent = found
             } else {
-                parent = add(key, in: parent, nil)
+                parent = add(key, keyIsASCII, in: parent, nil)
             }
             start = end + 1
         }
@@ -104,18 +105,20 @@ struct NestedFields {
         .notAnObject(String(decoding: UnsafeBufferPointer(rebasing: path[..<end]), as: UTF8.self))
     }
 
-    private func find(_ key: UnsafeBufferPointer<UInt8>, in parent: Int) -> Int? {
+    private func find(_ key: UnsafeBufferPointer<UInt8>, _ keyIsASCII: Bool, in parent: Int) -> Int? {
         if nodes.count > Self.scanLimit { return index[Place(parent: parent, key: String(decoding: key, as: UTF8.self))] }
-        let keyIsASCII = UTF8Bytes.isASCII(key)
-        return keys.withUnsafeBufferPointer { keys in
-            var child = nodes[parent].firstChild
-            while child >= 0 {
-                let node = nodes[child]
-                let other = UnsafeBufferPointer(rebasing: keys[node.keyStart..<(node.keyStart + node.keyCount)])
-                if Self.sameKey(key, keyIsASCII, other, node.keyIsASCII) { return child }
-                child = node.nextSibling
+        // Through pointers: copying a node out of the array retained and released its value.
+        return nodes.withUnsafeBufferPointer { nodes in
+            keys.withUnsafeBufferPointer { keys in
+                var child = nodes[parent].firstChild
+                while child >= 0 {
+                    let start = nodes[child].keyStart
+                    let other = UnsafeBufferPointer(rebasing: keys[start..<(start + nodes[child].keyCount)])
+                    if Self.sameKey(key, keyIsASCII, other, nodes[child].keyIsASCII) { return child }
+                    child = nodes[child].nextSibling
+                }
+                return nil
             }
-            return nil
         }
     }
 
@@ -127,9 +130,9 @@ struct NestedFields {
     }
 
     @discardableResult
-    private mutating func add(_ key: UnsafeBufferPointer<UInt8>, in parent: Int, _ value: JSONValue?) -> Int {
+    private mutating func add(_ key: UnsafeBufferPointer<UInt8>, _ keyIsASCII: Bool, in parent: Int, _ value: JSONValue?) -> Int {
         let position = nodes.count
-        nodes.append(Node(parent: parent, keyStart: keys.count, keyCount: key.count, keyIsASCII: UTF8Bytes.isASCII(key), value: value))
+        nodes.append(Node(parent: parent, keyStart: keys.count, keyCount: key.count, keyIsASCII: keyIsASCII, value: value))
         keys.append(contentsOf: key)
         if nodes[parent].lastChild >= 0 {
             nodes[nodes[parent].lastChild].nextSibling = position
