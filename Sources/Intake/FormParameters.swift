@@ -27,18 +27,20 @@ struct FormParameters: Sendable {
         if bytes.isEmpty { return }  // a POST without a query: nothing to reserve
         let ampersand = UInt8(ascii: "&")
         var estimatedCount = 1
-        for byte in bytes where byte == ampersand { estimatedCount += 1 }
+        var scan = ByteScan.firstIndex(of: ampersand, in: bytes, from: 0, to: bytes.count)
+        while scan < bytes.count {
+            estimatedCount += 1
+            scan = ByteScan.firstIndex(of: ampersand, in: bytes, from: scan + 1, to: bytes.count)
+        }
         entries.reserveCapacity(estimatedCount)
         hashes.reserveCapacity(min(estimatedCount, Self.tableLimit))  // the table serves no more names
         slots = [Int32](repeating: 0, count: Self.tableSize(for: min(estimatedCount, Self.tableLimit)))
 
-        var start = bytes.startIndex
-        while start < bytes.endIndex {
-            var end = start
-            while end < bytes.endIndex, bytes[end] != ampersand { end += 1 }
+        var start = 0
+        while start < bytes.count {
+            let end = ByteScan.firstIndex(of: ampersand, in: bytes, from: start, to: bytes.count)
             if end > start {
-                var equals = start
-                while equals < end, bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+                let equals = ByteScan.firstIndex(of: UInt8(ascii: "="), in: bytes, from: start, to: end)
                 var invalid = false
                 let name = PercentDecoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<equals]), sawInvalidEscape: &invalid)
                 let value = equals < end

@@ -15,18 +15,19 @@ public struct GA4CollectClient: Sendable {
     }
 
     public func events(from hit: IncomingHit, request: RequestInfo) throws(IntakeError) -> [JSONValue] {
-        try events(from: hit, query: FormParameters(parsing: hit.query), fields: RequestFields(request))
+        try flatEvents(from: hit, query: FormParameters(parsing: hit.query), fields: RequestFields(request)).map(\.jsonValue)
     }
 
-    /// Takes the query already parsed, so the common entry parses it once for both this and `RequestInfo`.
-    func events(from hit: IncomingHit, query: FormParameters, fields: RequestFields) throws(IntakeError) -> [JSONValue] {
+    /// The events in flat form, as the tags receive them. Takes the query already parsed, so the common entry
+    /// parses it once for both this and `RequestInfo`.
+    func flatEvents(from hit: IncomingHit, query: FormParameters, fields: RequestFields) throws(IntakeError) -> [FlatJSON] {
         guard Self.allowedMethods.contains(hit.method) else { throw .methodNotAllowed(hit.method) }
         guard hit.body.count <= configuration.bodyLimit else { throw .bodyTooLarge(limit: configuration.bodyLimit) }
         if let parameter = query.firstInvalidEscape {
             throw .malformed("the query string: invalid percent-encoding in parameter \"\(parameter)\"")
         }
 
-        var events: [JSONValue] = []
+        var events: [FlatJSON] = []
         if hit.method == "POST" {
             var lineNumber = 0
             for line in hit.body.split(separator: 0x0A, omittingEmptySubsequences: false) {
@@ -38,18 +39,12 @@ public struct GA4CollectClient: Sendable {
                 if let parameter = lineParameters.firstInvalidEscape {
                     throw .malformed("\(location): invalid percent-encoding in parameter \"\(parameter)\"")
                 }
-                events.append(try event(from: query.overlaid(with: lineParameters), location: location, fields: fields))
+                events.append(try GA4EventMapper.event(from: query.overlaid(with: lineParameters), location: location, fields: fields))
             }
         }
         if events.isEmpty {
-            events.append(try event(from: query, location: "the query string", fields: fields))
+            events.append(try GA4EventMapper.event(from: query, location: "the query string", fields: fields))
         }
         return events
-    }
-
-    private func event(from parameters: FormParameters, location: String, fields requestFields: RequestFields) throws(IntakeError) -> JSONValue {
-        var fields = try GA4EventMapper.event(from: parameters, location: location)
-        requestFields.fill(&fields)
-        return .object(fields)
     }
 }

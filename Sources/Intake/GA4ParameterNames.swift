@@ -76,29 +76,49 @@ enum GA4ParameterNames {
     /// Where a plain parameter goes: `targets`, looked up by the name's bytes packed in an integer (every name
     /// there is short), which hashes in a fraction of a `String`'s time; this runs for every parameter of a hit.
     static func target(_ name: String) -> Target? {
+        placedTarget(name)?.target
+    }
+
+    /// `target(name)` and, for a field, its index in `rootFieldNames` (-1 for the rest).
+    static func placedTarget(_ name: String) -> (target: Target, slot: Int)? {
         packedName(name).flatMap { packedTargets[$0] }
     }
 
-    private static let packedTargets: [UInt64: Target] = {
-        var packed: [UInt64: Target] = [:]
+    /// Every root member the mapper sets itself, each at most once: the fields, then the objects it gathers. An
+    /// `ep.` of one of these names yields to it; an index here is one bit of a mask (there are fewer than 64).
+    static let rootFieldNames: [String] =
+        Set(eventFields.values).union(protocolFields.values).sorted()
+        + [engagementTimeField, userPropertiesField, itemsField, systemPropertiesField, clientHintsField, unmappedField]
+
+    private static let packedTargets: [UInt64: (target: Target, slot: Int)] = {
+        var packed: [UInt64: (target: Target, slot: Int)] = [:]
         for (name, target) in targets {
             guard let key = packedName(name) else { preconditionFailure("GA4 parameter name \(name) is too long to pack") }
-            packed[key] = target
+            let slot: Int
+            switch target {
+            case .field(let field): slot = rootFieldNames.firstIndex(of: field) ?? -1
+            case .engagementTime: slot = rootFieldNames.firstIndex(of: engagementTimeField) ?? -1
+            case .systemProperty, .clientHint: slot = -1
+            }
+            packed[key] = (target, slot)
         }
         return packed
     }()
 
     /// Up to seven bytes and their count in the top byte; nil for a longer name.
     private static func packedName(_ name: String) -> UInt64? {
-        let utf8 = name.utf8
-        guard utf8.count <= 7 else { return nil }
-        var key = UInt64(utf8.count) << 56
-        var shift: UInt64 = 0
-        for byte in utf8 {
-            key |= UInt64(byte) << shift
-            shift += 8
+        guard name.utf8.count <= 7 else { return nil }
+        var name = name
+        // On the contiguous bytes: iterating `String.UTF8View` cost several times more.
+        return name.withUTF8 { utf8 in
+            var key = UInt64(utf8.count) << 56
+            var shift: UInt64 = 0
+            for byte in utf8 {
+                key |= UInt64(byte) << shift
+                shift += 8
+            }
+            return key
         }
-        return key
     }
 
     /// Everything not listed above and not `ep.` / `epn.` / `up.` / `upn.` / `prN` is kept, as sent, in this object.

@@ -38,7 +38,7 @@ public struct IntakeClients: Sendable {
             let query = FormParameters(parsing: hit.query)
             let fields = RequestFields(hit: hit, trustedProxies: configuration.trustedProxies)
             return IntakeResult(
-                events: try ga4.events(from: hit, query: query, fields: fields).map(FlatJSON.init), hit: hit,
+                events: try ga4.flatEvents(from: hit, query: query, fields: fields), hit: hit,
                 query: query,
                 trustedProxies: configuration.trustedProxies)
         default:

@@ -1,18 +1,17 @@
 import TagdJSON
 
 /// Values written at dotted paths (`user_data.address.city`) inside event fields, objects created on the way, and
-/// made into JSON objects once every value is written. GA4 has no nesting of its own, so dotted `ep.` names are how
-/// gtag.js users send `user_data` and the like.
+/// appended to a `FlatJSON` once every value is written. GA4 has no nesting of its own, so dotted `ep.` names are
+/// how gtag.js users send `user_data` and the like. Values are strings and numbers, never objects.
 ///
-/// While values are written, every key is a node in one array that names its parent: a key is found among its
-/// siblings by a scan while there are few nodes (a hit has a dozen or two) and through an index past that. Writing
-/// each value through nested dictionaries (taking a child out, changing it, putting it back) hashed every key on
-/// the path twice and cost several thousand instructions a parameter.
+/// Every key is a node in one array, linked to its parent's first and next children, its bytes in one buffer: a
+/// key is found among its siblings by comparing bytes while there are few nodes (a hit has a dozen or two) and
+/// through an index past that. Keys that are not ASCII are compared as `String`s, as a dictionary would.
 struct NestedFields {
     enum Conflict: Error {
         /// The path has an empty segment (`a..b`, a leading or trailing dot).
         case emptySegment
-        /// A prefix of the path already holds a non-object value, or the path's end already holds an object.
+        /// A prefix of the path already holds a value, or the path's end already holds an object.
         case notAnObject(String)
         /// The path has more than `maxDepth` segments: deeper than tags can be given, and deep enough to exhaust
         /// the stack of whatever walks the event recursively.
@@ -22,15 +21,17 @@ struct NestedFields {
     /// The most segments a path may have (the depth to which events are shared into Lua).
     static let maxDepth = 32
 
-    private enum Slot {
-        case value(JSONValue)
-        case object
-    }
-
     private struct Node {
         let parent: Int
-        let key: String
-        var slot: Slot
+        let keyStart: Int
+        let keyCount: Int
+        let keyIsASCII: Bool
+        /// Nil for an object.
+        var value: JSONValue?
+        var firstChild = -1
+        var lastChild = -1
+        var nextSibling = -1
+        var childCount = 0
     }
 
     private struct Place: Hashable {
@@ -38,17 +39,14 @@ struct NestedFields {
         let key: String
     }
 
-    /// The root object's parent index.
-    private static let root = -1
-    /// The parent index of a member dropped with its object: never looked up.
-    private static let dead = -2
-    /// Past this many nodes, keys are found through `index` instead of a scan.
+    /// Node 0 is the root object, made with the first value.
+    private var nodes: [Node] = []
+    private var keys: [UInt8] = []
+    private var index: [Place: Int] = [:]
+    /// Past this many nodes, keys are found through `index` instead of a scan of the siblings.
     private static let scanLimit = 32
 
-    private var nodes: [Node] = []
-    private var index: [Place: Int] = [:]
-
-    var isEmpty: Bool { nodes.isEmpty }
+    var isEmpty: Bool { nodes.count <= 1 }
 
     /// Writes `value` at the dotted path that is `name` after its first `offset` bytes (`user_data.address.city`
     /// in `ep.user_data.address.city`); a later value at the same path replaces the earlier one.
@@ -69,36 +67,34 @@ struct NestedFields {
             segments += 1
         }
         guard segments <= Self.maxDepth else { throw .tooDeep }
-        var parent = Self.root
+        if nodes.isEmpty {
+            nodes.reserveCapacity(16)  // a hit's dotted parameters make a dozen or two
+            keys.reserveCapacity(128)
+            nodes.append(Node(parent: -1, keyStart: 0, keyCount: 0, keyIsASCII: true, value: nil))
+        }
+        var parent = 0
         var start = 0
         while true {
             // A dot is always a character boundary: segments are cut on the byte.
             var end = start
             while end < path.count, path[end] != dot { end += 1 }
-            let key = String(decoding: UnsafeBufferPointer(rebasing: path[start..<end]), as: UTF8.self)
-            let found = find(key, in: parent)
+            let key = UnsafeBufferPointer(rebasing: path[start..<end])
+            let keyIsASCII = UTF8Bytes.isASCII(key)
+            let found = find(key, keyIsASCII, in: parent)
             if end == path.count {
                 if let found {
-                    if !Self.isObject(value), holdsObject(found) { throw Self.conflict(path, end) }
-                    if case .object = nodes[found].slot { detachChildren(of: found) }
-                    nodes[found].slot = .value(value)
+                    if nodes[found].value == nil { throw Self.conflict(path, end) }
+                    nodes[found].value = value
                 } else {
-                    add(key, in: parent, .value(value))
+                    add(key, keyIsASCII, in: parent, value)
                 }
                 return
             }
             if let found {
-                switch nodes[found].slot {
-                case .object: parent = found
-                case .value(.object(let fields)):
-                    // An object written earlier as a whole value: opened so the path goes on inside it.
-                    nodes[found].slot = .object
-                    for (key, value) in fields { add(key, in: found, .value(value)) }
-                    parent = found
-                case .value: throw Self.conflict(path, end)
-                }
+                guard nodes[found].value == nil else { throw Self.conflict(path, end) }
+                parent = found
             } else {
-                parent = add(key, in: parent, .object)
+                parent = add(key, keyIsASCII, in: parent, nil)
             }
             start = end + 1
         }
@@ -109,77 +105,96 @@ struct NestedFields {
         .notAnObject(String(decoding: UnsafeBufferPointer(rebasing: path[..<end]), as: UTF8.self))
     }
 
-    /// Every value written, nested objects made.
-    var fields: [String: JSONValue] {
-        guard nodes.count > Self.scanLimit else {
-            // Few nodes: an object's members are found by a scan (a node always comes after its parent).
-            func object(_ parent: Int) -> [String: JSONValue] {
-                var count = 0
-                for i in (parent + 1)..<nodes.count where nodes[i].parent == parent { count += 1 }
-                var fields = [String: JSONValue](minimumCapacity: count)
-                for i in (parent + 1)..<nodes.count where nodes[i].parent == parent {
-                    switch nodes[i].slot {
-                    case .value(let value): fields[nodes[i].key] = value
-                    case .object: fields[nodes[i].key] = .object(object(i))
-                    }
+    private func find(_ key: UnsafeBufferPointer<UInt8>, _ keyIsASCII: Bool, in parent: Int) -> Int? {
+        if nodes.count > Self.scanLimit { return index[Place(parent: parent, key: String(decoding: key, as: UTF8.self))] }
+        // Through pointers: copying a node out of the array retained and released its value.
+        return nodes.withUnsafeBufferPointer { nodes in
+            keys.withUnsafeBufferPointer { keys in
+                var child = nodes[parent].firstChild
+                while child >= 0 {
+                    let start = nodes[child].keyStart
+                    let other = UnsafeBufferPointer(rebasing: keys[start..<(start + nodes[child].keyCount)])
+                    if Self.sameKey(key, keyIsASCII, other, nodes[child].keyIsASCII) { return child }
+                    child = nodes[child].nextSibling
                 }
-                return fields
+                return nil
             }
-            return object(Self.root)
         }
-        // Many: members listed by parent in one pass first.
-        var children = [[Int]](repeating: [], count: nodes.count + 1)
-        for (i, node) in nodes.enumerated() where node.parent != Self.dead { children[node.parent + 1].append(i) }
-        func object(_ parent: Int) -> [String: JSONValue] {
-            var fields = [String: JSONValue](minimumCapacity: children[parent + 1].count)
-            for i in children[parent + 1] {
-                switch nodes[i].slot {
-                case .value(let value): fields[nodes[i].key] = value
-                case .object: fields[nodes[i].key] = .object(object(i))
-                }
-            }
-            return fields
-        }
-        return object(Self.root)
     }
 
-    private func find(_ key: String, in parent: Int) -> Int? {
-        if nodes.count > Self.scanLimit { return index[Place(parent: parent, key: key)] }
-        return nodes.firstIndex { $0.parent == parent && $0.key == key }
+    /// Whether two keys name the same `String` (canonical equivalence, as a dictionary has it).
+    static func sameKey(_ a: UnsafeBufferPointer<UInt8>, _ aIsASCII: Bool, _ b: UnsafeBufferPointer<UInt8>, _ bIsASCII: Bool) -> Bool {
+        if UTF8Bytes.equal(a, b) { return true }
+        if aIsASCII && bIsASCII { return false }
+        return String(decoding: a, as: UTF8.self) == String(decoding: b, as: UTF8.self)
     }
 
     @discardableResult
-    private mutating func add(_ key: String, in parent: Int, _ slot: Slot) -> Int {
-        if nodes.isEmpty { nodes.reserveCapacity(16) }  // a hit's dotted parameters make a dozen or two
-        nodes.append(Node(parent: parent, key: key, slot: slot))
+    private mutating func add(_ key: UnsafeBufferPointer<UInt8>, _ keyIsASCII: Bool, in parent: Int, _ value: JSONValue?) -> Int {
+        let position = nodes.count
+        nodes.append(Node(parent: parent, keyStart: keys.count, keyCount: key.count, keyIsASCII: keyIsASCII, value: value))
+        keys.append(contentsOf: key)
+        if nodes[parent].lastChild >= 0 {
+            nodes[nodes[parent].lastChild].nextSibling = position
+        } else {
+            nodes[parent].firstChild = position
+        }
+        nodes[parent].lastChild = position
+        nodes[parent].childCount += 1
         if nodes.count > Self.scanLimit {
             if index.isEmpty {
-                for (i, node) in nodes.enumerated() { index[Place(parent: node.parent, key: node.key)] = i }
+                for i in 1..<nodes.count { index[place(i)] = i }
             } else {
-                index[Place(parent: parent, key: key)] = nodes.count - 1
+                index[place(position)] = position
             }
         }
-        return nodes.count - 1
+        return position
     }
 
-    /// An object replaced by a value (an object written whole) drops its members: they are marked dead, no
-    /// longer found, and left out of `fields`.
-    private mutating func detachChildren(of parent: Int) {
-        for i in (parent + 1)..<nodes.count where nodes[i].parent == parent {
-            if !index.isEmpty { index[Place(parent: parent, key: nodes[i].key)] = nil }
-            nodes[i] = Node(parent: Self.dead, key: nodes[i].key, slot: nodes[i].slot)
+    private func place(_ node: Int) -> Place {
+        let start = nodes[node].keyStart
+        return Place(parent: nodes[node].parent, key: String(decoding: keys[start..<(start + nodes[node].keyCount)], as: UTF8.self))
+    }
+
+    /// Appends the root's members (key, value) to an object `document` has open, leaving out those `skip` names;
+    /// returns how many were appended.
+    func appendRootMembers(to document: inout FlatJSON, skip: (UnsafeBufferPointer<UInt8>, Bool) -> Bool) -> Int {
+        guard !isEmpty else { return 0 }
+        return keys.withUnsafeBufferPointer { keys in
+            var count = 0
+            var child = nodes[0].firstChild
+            while child >= 0 {
+                let key = UnsafeBufferPointer(rebasing: keys[nodes[child].keyStart..<(nodes[child].keyStart + nodes[child].keyCount)])
+                if !skip(key, nodes[child].keyIsASCII) {
+                    appendMember(child, key: key, keys: keys, to: &document)
+                    count += 1
+                }
+                child = nodes[child].nextSibling
+            }
+            return count
         }
     }
 
-    private func holdsObject(_ node: Int) -> Bool {
-        switch nodes[node].slot {
-        case .object: return true
-        case .value(let value): return Self.isObject(value)
-        }
+    /// Appends the root as an object.
+    func appendObject(to document: inout FlatJSON) {
+        let mark = document.beginContainer(.object, count: 0)
+        let count = appendRootMembers(to: &document) { _, _ in false }
+        document.endContainer(mark, count: count)
     }
 
-    private static func isObject(_ value: JSONValue) -> Bool {
-        if case .object = value { return true }
-        return false
+    private func appendMember(_ node: Int, key: UnsafeBufferPointer<UInt8>, keys: UnsafeBufferPointer<UInt8>, to document: inout FlatJSON) {
+        document.appendString(key)
+        if let value = nodes[node].value {
+            document.appendValue(value)
+            return
+        }
+        let mark = document.beginContainer(.object, count: nodes[node].childCount)
+        var child = nodes[node].firstChild
+        while child >= 0 {
+            let start = nodes[child].keyStart
+            appendMember(child, key: UnsafeBufferPointer(rebasing: keys[start..<(start + nodes[child].keyCount)]), keys: keys, to: &document)
+            child = nodes[child].nextSibling
+        }
+        document.endContainer(mark)
     }
 }

@@ -7,10 +7,8 @@ enum PercentDecoding {
     /// the result is repaired with U+FFFD: a badly encoded page title should not cost the whole hit.
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, sawInvalidEscape: inout Bool) -> String {
         // Most names and values have nothing to decode: one scan, then the bytes as they are.
-        for byte in bytes where byte == UInt8(ascii: "%") || byte == UInt8(ascii: "+") {
-            return decode(bytes[...], sawInvalidEscape: &sawInvalidEscape)
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        guard ByteScan.containsPercentOrPlus(bytes) else { return String(decoding: bytes, as: UTF8.self) }
+        return decode(bytes[...], sawInvalidEscape: &sawInvalidEscape)
     }
 
     static func decode(_ bytes: some Collection<UInt8>, sawInvalidEscape: inout Bool) -> String {

@@ -26,14 +26,4 @@ struct RequestFields: Sendable {
         if let ip = clientIP { event.fillRootMember("ip_override", with: ip) }
         if let agent = userAgent { event.fillRootMember("user_agent", with: agent) }
     }
-
-    /// `fill` for a tree (the GA4 client's events).
-    func fill(_ event: inout [String: JSONValue]) {
-        if let ip = clientIP, event["ip_override"] == nil || event["ip_override"] == .null {
-            event["ip_override"] = .string(ip)
-        }
-        if let agent = userAgent, event["user_agent"] == nil || event["user_agent"] == .null {
-            event["user_agent"] = .string(agent)
-        }
-    }
 }
