@@ -26,23 +26,35 @@ public struct IntakeClients: Sendable {
         }
     }
 
+    /// The most values (keys, scalars and containers) one event may hold. GA4 allows 200 items an event, about
+    /// 3,000 values; each tag that fires gets its own copy of the event in Lua, so the size of what a body can
+    /// make every tag build is bounded here, not only by the body's bytes.
+    public static let maxValuesPerEvent = 20_000
+
     /// The events of `hit`, or nil when no client serves `hit.path` (the server answers 404).
     public func process(_ hit: IncomingHit) throws(IntakeError) -> IntakeResult? {
+        let result: IntakeResult
         switch hit.path {
         case JSONCollectClient.path:
             let fields = RequestFields(hit: hit, trustedProxies: configuration.trustedProxies)
-            return IntakeResult(
+            result = IntakeResult(
                 events: try json.flatEvents(from: hit, fields: fields), hit: hit, query: nil,
                 trustedProxies: configuration.trustedProxies)
         case GA4CollectClient.path:
             let query = FormParameters(parsing: hit.query)
             let fields = RequestFields(hit: hit, trustedProxies: configuration.trustedProxies)
-            return IntakeResult(
+            result = IntakeResult(
                 events: try ga4.flatEvents(from: hit, query: query, fields: fields), hit: hit,
                 query: query,
                 trustedProxies: configuration.trustedProxies)
         default:
             return nil
         }
+        for (index, event) in result.flatEvents.enumerated() where event.nodes.count > Self.maxValuesPerEvent {
+            let which = result.flatEvents.count > 1 ? "event \(index + 1) of the hit" : "the event"
+            throw .malformed(
+                "\(which) holds \(event.nodes.count) values (keys, values and containers); at most \(Self.maxValuesPerEvent) are accepted")
+        }
+        return result
     }
 }

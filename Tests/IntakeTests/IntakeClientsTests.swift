@@ -15,6 +15,22 @@ struct IntakeClientsTests {
         #expect(try IntakeClients().process(Fixture.hit("/other")) == nil)
     }
 
+    /// Root, two keys, their string and array: 5 values, plus the array's elements, plus the `ip_override` and
+    /// `user_agent` intake adds (4).
+    @Test("an event of more than maxValuesPerEvent values is a 400, at any place in a batch")
+    func eventsAreCappedInValues() throws {
+        func event(_ elements: Int) -> String {
+            #"{"event_name":"x","a":["# + Array(repeating: "0", count: elements).joined(separator: ",") + "]}"
+        }
+        let largest = IntakeClients.maxValuesPerEvent - 9
+        #expect(try Fixture.process(Fixture.jsonHit(event(largest))).flatEvents.first?.nodes.count == IntakeClients.maxValuesPerEvent)
+        let tooMany = Fixture.error(Fixture.jsonHit(event(largest + 1)))
+        #expect(tooMany == .malformed("the event holds \(IntakeClients.maxValuesPerEvent + 1) values (keys, values and containers); at most \(IntakeClients.maxValuesPerEvent) are accepted"))
+        #expect(tooMany?.httpStatus == 400)
+        let batch = Fixture.error(Fixture.jsonHit("[" + event(1) + "," + event(largest + 1) + "]"))
+        #expect(batch?.description.hasPrefix("event 2 of the hit holds") == true)
+    }
+
     @Test("trusted proxies from the configuration reach the events")
     func configurationReachesEvents() throws {
         let configuration = IntakeConfiguration(trustedProxies: try TrustedProxies(["10.0.0.0/8"]))
