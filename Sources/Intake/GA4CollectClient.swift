@@ -39,6 +39,9 @@ public struct GA4CollectClient: Sendable {
                 if let parameter = lineParameters.firstInvalidEscape {
                     throw .malformed("\(location): invalid percent-encoding in parameter \"\(parameter)\"")
                 }
+                guard events.count < IntakeClients.maxEventsPerHit else {
+                    throw .malformed("the /g/collect body holds more than \(IntakeClients.maxEventsPerHit) events")
+                }
                 events.append(try GA4EventMapper.event(from: query.overlaid(with: lineParameters), location: location, fields: fields))
             }
         }

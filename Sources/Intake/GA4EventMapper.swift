@@ -124,6 +124,8 @@ enum GA4EventMapper {
                         throw .malformed("\(location): \(name) has a field \"\(field)\" shorter than its two-letter code")
                     case .notANumber(let code, let value):
                         throw .malformed("\(location): \(name) field \(code) is not a number: \"\(value)\"")
+                    case .tooManyFields(let limit):
+                        throw .malformed("\(location): \(name) has more than \(limit) fields")
                     }
                 }
             }

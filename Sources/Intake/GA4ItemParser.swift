@@ -12,7 +12,12 @@ enum GA4ItemParser {
     enum Failure: Error {
         case fieldTooShort(String)
         case notANumber(code: String, value: String)
+        case tooManyFields(limit: Int)
     }
+
+    /// The most fields one item may have: GA4 defines about 27 item parameters and 10 custom pairs. Each field is
+    /// matched against the item's members so far, so the limit also bounds that work on a hostile item.
+    static let maxFields = 64
 
     /// Appends the item object to `document`, whose `GA4KeyBlock` starts at `keyBase`.
     static func append(_ text: String, to document: inout FlatJSON, keyBase: Int) throws(Failure) {
@@ -49,11 +54,14 @@ enum GA4ItemParser {
         // `k0`...`k9` names and `v0`...`v9` values as they come (most items have none).
         var custom: [Custom] = []
         var start = 0
+        var fields = 0
         while start <= bytes.count {
             var end = start
             while end < bytes.count, bytes[end] != UInt8(ascii: "~") { end += 1 }
             defer { start = end + 1 }
             if end == start { continue }  // empty fields (`~~`, a trailing `~`) are skipped
+            fields += 1
+            guard fields <= maxFields else { throw .tooManyFields(limit: maxFields) }
             let field = UnsafeBufferPointer(rebasing: bytes[start..<end])
             // Codes are two ASCII bytes; decoding repairs a code cut through a non-ASCII character instead of trapping.
             guard field.count >= 2 else { throw .fieldTooShort(String(decoding: field, as: UTF8.self)) }
@@ -139,8 +147,13 @@ enum GA4ItemParser {
             let x = UnsafeBufferPointer(rebasing: bytes[startA..<(startA + countA)])
             let y = UnsafeBufferPointer(rebasing: bytes[startB..<(startB + countB)])
             return NestedFields.sameKey(x, UTF8Bytes.isASCII(x), y, UTF8Bytes.isASCII(y))
+        case let (.standard(x), .bytes(start, count)), let (.bytes(start, count), .standard(x)):
+            // Two ASCII spellings are canonically equal only when their bytes are.
+            let y = UnsafeBufferPointer(rebasing: bytes[start..<(start + count)])
+            if UTF8Bytes.isASCII(y) { return codes[x].key.utf8.elementsEqual(y) }
+            return text(a, bytes) == text(b, bytes)
         default:
-            // A standard key against a custom name, or repaired text: rare, compared as `String`s.
+            // Repaired text, or a standard key against non-ASCII bytes: rare, compared as `String`s.
             return text(a, bytes) == text(b, bytes)
         }
     }

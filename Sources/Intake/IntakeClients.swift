@@ -31,6 +31,9 @@ public struct IntakeClients: Sendable {
     /// make every tag build is bounded here, not only by the body's bytes.
     public static let maxValuesPerEvent = 20_000
 
+    /// The most events one hit may carry (a gtag.js batch holds a few dozen at most): every event runs every tag.
+    public static let maxEventsPerHit = 1_000
+
     /// The events of `hit`, or nil when no client serves `hit.path` (the server answers 404).
     public func process(_ hit: IncomingHit) throws(IntakeError) -> IntakeResult? {
         let result: IntakeResult
@@ -49,6 +52,9 @@ public struct IntakeClients: Sendable {
                 trustedProxies: configuration.trustedProxies)
         default:
             return nil
+        }
+        if result.flatEvents.count > Self.maxEventsPerHit {
+            throw .malformed("the hit holds \(result.flatEvents.count) events; at most \(Self.maxEventsPerHit) are accepted")
         }
         for (index, event) in result.flatEvents.enumerated() where event.nodes.count > Self.maxValuesPerEvent {
             let which = result.flatEvents.count > 1 ? "event \(index + 1) of the hit" : "the event"

@@ -320,13 +320,21 @@ public struct FlatJSON: Sendable {
     public func replacing(valueAt index: Int, with other: FlatJSON) -> FlatJSON {
         var result = FlatJSON(nodeCapacity: nodes.count + other.nodes.count, byteCapacity: bytes.count + other.bytes.count)
         // Both byte buffers whole, in two copies: this document's strings keep their offsets, `other`'s move by
-        // one amount. The replaced value's strings are zeroed: no longer referenced, and what `pinterest.send`
-        // replaces is user data in plain text.
+        // one amount. The span of the replaced value's strings is zeroed when no other string lies in it (strings
+        // read from Lua are laid out in document order; a GA4 event's keys share one block, and stay): what
+        // `pinterest.send` replaces is user data in plain text.
         result.bytes.append(contentsOf: bytes)
         let removedEnd = Int(nodes[index].end)
+        var low = Int.max, high = 0
         for node in nodes[index..<removedEnd] where node.kind == .string {
-            let start = Int(node.payload)
-            result.bytes.replaceSubrange(start..<start + Int(node.count), with: repeatElement(0, count: Int(node.count)))
+            low = min(low, Int(node.payload))
+            high = max(high, Int(node.payload) + Int(node.count))
+        }
+        if low < high {
+            let span = low..<high
+            if !Self.anyString(of: nodes[..<index], in: span), !Self.anyString(of: nodes[removedEnd...], in: span) {
+                result.bytes.replaceSubrange(span, with: repeatElement(0, count: span.count))
+            }
         }
         let otherBytes = UInt64(bytes.count)
         result.bytes.append(contentsOf: other.bytes)
@@ -346,6 +354,10 @@ public struct FlatJSON: Sendable {
             result.nodes.append(node)
         }
         return result
+    }
+
+    private static func anyString(of nodes: ArraySlice<Node>, in span: Range<Int>) -> Bool {
+        nodes.contains { $0.kind == .string && Int($0.payload) < span.upperBound && Int($0.payload) + Int($0.count) > span.lowerBound }
     }
 
     private mutating func append(_ other: FlatJSON, nodes range: Range<Int>) {

@@ -31,6 +31,22 @@ struct IntakeClientsTests {
         #expect(batch?.description.hasPrefix("event 2 of the hit holds") == true)
     }
 
+    @Test("a hit of more than maxEventsPerHit events, or an item of more than 64 fields, is a 400")
+    func hitsAndItemsAreCapped() throws {
+        let limit = IntakeClients.maxEventsPerHit
+        let events = { (n: Int) in "[" + Array(repeating: #"{"event_name":"x"}"#, count: n).joined(separator: ",") + "]" }
+        #expect(try Fixture.process(Fixture.jsonHit(events(limit))).flatEvents.count == limit)
+        #expect(Fixture.error(Fixture.jsonHit(events(limit + 1))) == .malformed("the hit holds \(limit + 1) events; at most \(limit) are accepted"))
+        let lines = { (n: Int) in Array(repeating: "en=x", count: n).joined(separator: "\n") }
+        #expect(try Fixture.process(Fixture.hit("POST", "/g/collect", query: "v=2", body: lines(limit))).flatEvents.count == limit)
+        #expect(Fixture.error(Fixture.hit("POST", "/g/collect", query: "v=2", body: lines(limit + 1)))
+            == .malformed("the /g/collect body holds more than \(limit) events"))
+        let fields = { (n: Int) in (0..<n).map { "z\($0 % 10)\($0)" }.joined(separator: "~") }
+        #expect(try Fixture.process(Fixture.hit("/g/collect", query: "v=2&en=x&pr1=" + fields(64))).events.first?["items"] != nil)
+        #expect(Fixture.error(Fixture.hit("/g/collect", query: "v=2&en=x&pr1=" + fields(65)))
+            == .malformed("the query string: pr1 has more than 64 fields"))
+    }
+
     @Test("trusted proxies from the configuration reach the events")
     func configurationReachesEvents() throws {
         let configuration = IntakeConfiguration(trustedProxies: try TrustedProxies(["10.0.0.0/8"]))

@@ -87,6 +87,22 @@ import Testing
         }
     }
 
+    /// Strings that share bytes (a GA4 event's keys share one block) are not zeroed by replacing one of them.
+    @Test func replacingKeepsBytesOtherStringsShare() throws {
+        var flat = FlatJSON()
+        let shared = Array("abxy".utf8)
+        _ = shared.withUnsafeBufferPointer { flat.appendSource($0) }
+        let object = flat.beginContainer(.object, count: 2)
+        flat.appendString(at: 0, count: 1, isASCII: true)  // "a"
+        flat.appendString(at: 2, count: 2, isASCII: true)  // "xy"
+        flat.appendString(at: 1, count: 1, isASCII: true)  // "b"
+        flat.appendString(at: 2, count: 2, isASCII: true)  // "xy", the same bytes
+        flat.endContainer(object)
+        #expect(flat.jsonValue == ["a": "xy", "b": "xy"])
+        let replaced = flat.replacing(valueAt: 2, with: FlatJSON("new"))
+        #expect(replaced.jsonValue == ["a": "new", "b": "xy"])
+    }
+
     /// Whether node `value.index` is a value (not an object's key).
     static func isValue(_ value: FlatJSON.Value, in flat: FlatJSON) -> Bool {
         var keys = Set<Int>()
