@@ -247,24 +247,7 @@ extension ConversionEventValidator {
     /// One pass over the contiguous bytes: walking the UTF-8 view index by index cost more than the rest of
     /// validating an event.
     static func isSHA256Hex(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard bytes.count == 64, let base = bytes.baseAddress else { return false }
-        let raw = UnsafeRawPointer(base)
-        var invalid: UInt64 = 0
-        for offset in stride(from: 0, to: 64, by: 8) {
-            invalid |= notLowerHexBits(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-        }
-        return invalid == 0
-    }
-
-    /// The high bit of each byte of `word` that is not `0-9a-f`, eight bytes at a time (a byte loop was most
-    /// of rechecking a known shape). Each range test adds to the byte's low seven bits, which cannot carry
-    /// into the next byte; a byte with its high bit set (not ASCII) is invalid as it is.
-    @inline(__always)
-    static func notLowerHexBits(_ word: UInt64) -> UInt64 {
-        let highs: UInt64 = 0x8080_8080_8080_8080, low = word & 0x7F7F_7F7F_7F7F_7F7F
-        let digit = (low &+ 0x5050_5050_5050_5050) & ~(low &+ 0x4646_4646_4646_4646)  // 0x30...0x39
-        let letter = (low &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(low &+ 0x1919_1919_1919_1919)  // 0x61...0x66
-        return (~(digit | letter) | word) & highs
+        bytes.count == 64 && UTF8Bytes.isLowerHex(bytes)
     }
 
     /// Unicode scalars in valid UTF-8: the bytes that are not continuation bytes (`String.unicodeScalars.count`).

@@ -206,16 +206,10 @@ public enum JSONWriter {
     /// Whether any byte is below 0x20, a quote or a backslash. Eight bytes at a time (the exact
     /// "has a zero byte" / "has a byte less than" bit tricks): a byte loop was most of the writer's time.
     static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         let raw = UnsafeRawBufferPointer(bytes)
         var offset = 0
         while offset + 8 <= raw.count {
-            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-            let below = (word &- ones &* 0x20) & ~word
-            let zeroQuote = (quote &- ones) & ~quote
-            let zeroBackslash = (backslash &- ones) & ~backslash
-            if (below | zeroQuote | zeroBackslash) & highs != 0 { return true }
+            if escapeBits(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) != 0 { return true }
             offset += 8
         }
         while offset < raw.count {
