@@ -351,7 +351,8 @@ public struct FlatJSON: Sendable {
     /// This document's bytes are copied whole, so its strings keep their offsets, and its nodes in two bulk
     /// copies, their ends moved by the difference in size. The span of the replaced value's strings is zeroed
     /// when no other string lies in it (strings read from Lua are laid out in document order; a GA4 event's
-    /// keys share one block, and stay): what `pinterest.send` replaces is user data in plain text.
+    /// keys share one block, and stay): what `pinterest.send` replaces is user data in plain text. When `write`
+    /// throws, `result` holds no usable document.
     public func replacing<E: Error>(
         valueAt index: Int, into result: inout FlatJSON, reservingNodes extraNodes: Int, bytes extraBytes: Int,
         with write: (inout FlatJSON) throws(E) -> Void

@@ -61,7 +61,7 @@ public struct UserDataHasher: Sendable {
 
     /// As `replacingUserData(in:)`, into `result` (emptied first, its buffers kept: see
     /// `FlatJSON.replacing(valueAt:into:reservingNodes:bytes:with:)`); false, leaving `result` as it was, when
-    /// there is nothing to replace.
+    /// there is nothing to replace; when it throws, `result` holds no usable document.
     public func replacingUserData(in event: FlatJSON, into result: inout FlatJSON) throws(UserDataError) -> Bool {
         let replaced = try event.withRoot { (root) throws(UserDataError) -> Bool in
             guard let userData = root.member("user_data"), userData.kind == .object else { return false }
