@@ -6,7 +6,7 @@ extension WireUserData: LuaTapeEncodable {
     public func encode(to writer: inout LuaTapeWriter) throws(LuaError) {
         try writer.writeTable(count: fields.count) { (writer) throws(LuaError) in
             for field in fields {
-                try writer.writeKey(field.key)
+                try field.withKeyUTF8 { (key) throws(LuaError) in try writer.writeKey(utf8: key) }
                 if field.isHashed {
                     try writer.writeArray(count: field.values.count) { (writer) throws(LuaError) in
                         for index in field.values { try write(index, to: &writer) }

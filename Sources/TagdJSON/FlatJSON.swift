@@ -101,6 +101,14 @@ public struct FlatJSON: Sendable {
                           isASCII: UTF8Bytes.isASCII(utf8)))
     }
 
+    /// As `appendString(_:)` for bytes whose ASCII-ness the caller knows (hex digits, a fixed key).
+    package mutating func appendString(_ utf8: UnsafeBufferPointer<UInt8>, isASCII: Bool) {
+        let offset = bytes.count
+        bytes.append(contentsOf: utf8)
+        nodes.append(Node(payload: UInt64(offset), count: UInt32(truncatingIfNeeded: utf8.count),
+                          end: UInt32(truncatingIfNeeded: nodes.count + 1), kind: .string, isASCII: isASCII))
+    }
+
     /// A string node over bytes already in `bytes`, at `offset`: a parsed document keeps its source there and
     /// points its plain strings into it, instead of copying each (about 130 strings a hit, counting the sender's
     /// share of each answer from Pinterest).
@@ -318,46 +326,103 @@ public struct FlatJSON: Sendable {
 
     /// The document with the value at node `index` replaced by `other`'s root value.
     public func replacing(valueAt index: Int, with other: FlatJSON) -> FlatJSON {
-        var result = FlatJSON(nodeCapacity: nodes.count + other.nodes.count, byteCapacity: bytes.count + other.bytes.count)
-        // Both byte buffers whole, in two copies: this document's strings keep their offsets, `other`'s move by
-        // one amount. The span of the replaced value's strings is zeroed when no other string lies in it (strings
-        // read from Lua are laid out in document order; a GA4 event's keys share one block, and stay): what
-        // `pinterest.send` replaces is user data in plain text.
-        result.bytes.append(contentsOf: bytes)
-        let removedEnd = Int(nodes[index].end)
-        var low = Int.max, high = 0
-        for node in nodes[index..<removedEnd] where node.kind == .string {
-            low = min(low, Int(node.payload))
-            high = max(high, Int(node.payload) + Int(node.count))
+        replacing(valueAt: index, reservingNodes: other.nodes.count, bytes: other.bytes.count) { result in
+            result.appendRebased(other)
         }
-        if low < high {
-            let span = low..<high
-            if !Self.anyString(of: nodes[..<index], in: span), !Self.anyString(of: nodes[removedEnd...], in: span) {
-                result.bytes.replaceSubrange(span, with: repeatElement(0, count: span.count))
-            }
-        }
-        let otherBytes = UInt64(bytes.count)
-        result.bytes.append(contentsOf: other.bytes)
-        let shift = other.nodes.count - (removedEnd - index)
-        result.nodes.append(contentsOf: nodes[0..<index])
-        // Containers that enclose the replaced value end later (or earlier) by `shift`.
-        for i in 0..<index where Int(nodes[i].end) > index {
-            result.nodes[i].end = UInt32(Int(nodes[i].end) + shift)
-        }
-        for var node in other.nodes {
-            if node.kind == .string { node.payload += otherBytes }
-            node.end = UInt32(Int(node.end) + index)
-            result.nodes.append(node)
-        }
-        for var node in nodes[removedEnd...] {
-            node.end = UInt32(Int(node.end) + shift)
-            result.nodes.append(node)
-        }
+    }
+
+    /// The document with the value at node `index` replaced by the one value `write` appends to the document
+    /// it is given, which then holds everything before that value (`write` appends as to any document): the
+    /// value is written in place, not built apart and copied (`pinterest.send`'s hashed user data).
+    /// `reservingNodes` and `bytes` are what `write` is expected to append, reserved up front.
+    public func replacing<E: Error>(
+        valueAt index: Int, reservingNodes extraNodes: Int, bytes extraBytes: Int,
+        with write: (inout FlatJSON) throws(E) -> Void
+    ) throws(E) -> FlatJSON {
+        var result = FlatJSON()
+        try replacing(valueAt: index, into: &result, reservingNodes: extraNodes, bytes: extraBytes, with: write)
         return result
     }
 
-    private static func anyString(of nodes: ArraySlice<Node>, in span: Range<Int>) -> Bool {
-        nodes.contains { $0.kind == .string && Int($0.payload) < span.upperBound && Int($0.payload) + Int($0.count) > span.lowerBound }
+    /// As `replacing(valueAt:reservingNodes:bytes:with:)`, into `result`, which is emptied first but keeps its
+    /// buffers: a caller that drops each result (`pinterest.send` once the sender has encoded it) reuses one
+    /// document instead of allocating two large buffers a call.
+    ///
+    /// This document's bytes are copied whole, so its strings keep their offsets, and its nodes in two bulk
+    /// copies, their ends moved by the difference in size. The span of the replaced value's strings is zeroed
+    /// when no other string lies in it (strings read from Lua are laid out in document order; a GA4 event's
+    /// keys share one block, and stay): what `pinterest.send` replaces is user data in plain text. When `write`
+    /// throws, `result` holds no usable document.
+    public func replacing<E: Error>(
+        valueAt index: Int, into result: inout FlatJSON, reservingNodes extraNodes: Int, bytes extraBytes: Int,
+        with write: (inout FlatJSON) throws(E) -> Void
+    ) throws(E) {
+        let removedEnd = Int(nodes[index].end)
+        result.removeAll()
+        result.bytes.reserveCapacity(bytes.count + max(extraBytes, 0))
+        result.bytes.append(contentsOf: bytes)
+        if let zeroed = zeroableSpan(ofValueAt: index) {
+            result.bytes.withUnsafeMutableBufferPointer { all in
+                if let base = all.baseAddress { (base + zeroed.lowerBound).update(repeating: 0, count: zeroed.count) }
+            }
+        }
+        result.nodes.reserveCapacity(nodes.count - (removedEnd - index) + max(extraNodes, 0))
+        result.nodes.append(contentsOf: nodes[..<index])
+        try write(&result)
+        // Containers that enclose the replaced value, and everything after it, end later (or earlier) by `shift`.
+        let shift = result.nodes.count - removedEnd
+        let suffixStart = result.nodes.count
+        result.nodes.append(contentsOf: nodes[removedEnd...])
+        result.nodes.withUnsafeMutableBufferPointer { all in
+            // The nodes before `index` that end after it are its ancestors: walk down to it, skipping siblings.
+            var i = 0
+            while i < index {
+                let end = Int(all[i].end)
+                if end > index {
+                    all[i].end = UInt32(truncatingIfNeeded: end + shift)
+                    i += 1
+                } else {
+                    i = end
+                }
+            }
+            for j in suffixStart..<all.count { all[j].end = UInt32(truncatingIfNeeded: Int(all[j].end) + shift) }
+        }
+    }
+
+    /// The byte span of the strings of the value at node `index`, when no string outside that value lies in it.
+    private func zeroableSpan(ofValueAt index: Int) -> Range<Int>? {
+        nodes.withUnsafeBufferPointer { all in
+            let removedEnd = Int(all[index].end)
+            var low = Int.max, high = 0
+            for node in all[index..<removedEnd] where node.kind == .string {
+                low = min(low, Int(node.payload))
+                high = max(high, Int(node.payload) + Int(node.count))
+            }
+            guard low < high else { return nil }
+            let span = low..<high
+            func overlaps(_ node: Node) -> Bool {
+                node.kind == .string && Int(node.payload) < span.upperBound && Int(node.payload) + Int(node.count) > span.lowerBound
+            }
+            if all[..<index].contains(where: overlaps) || all[removedEnd...].contains(where: overlaps) { return nil }
+            return span
+        }
+    }
+
+    /// Appends `other`'s root value with `other`'s bytes whole (its strings move by one amount), in bulk.
+    private mutating func appendRebased(_ other: FlatJSON) {
+        let byteBase = UInt64(bytes.count)
+        bytes.append(contentsOf: other.bytes)
+        let nodeBase = UInt32(truncatingIfNeeded: nodes.count)
+        other.nodes.withUnsafeBufferPointer { source in
+            appendNodes(count: source.count) { target in
+                for i in 0..<source.count {
+                    var node = source[i]
+                    if node.kind == .string { node.payload += byteBase }
+                    node.end &+= nodeBase
+                    target[i] = node
+                }
+            }
+        }
     }
 
     private mutating func append(_ other: FlatJSON, nodes range: Range<Int>) {

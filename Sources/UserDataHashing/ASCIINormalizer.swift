@@ -228,7 +228,6 @@ enum ASCIINormalizer {
         }
         out[0] = ASCII.lower(a)
         out[1] = ASCII.lower(b)
-        let code = String(decoding: UnsafeBufferPointer(rebasing: out[..<2]), as: UTF8.self)  // small: not allocated
-        return ISO3166.alpha2.contains(code) ? 2 : nil
+        return ISO3166.isAlpha2(out[0], out[1]) ? 2 : nil
     }
 }

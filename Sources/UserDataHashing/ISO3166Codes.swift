@@ -6,6 +6,25 @@ enum ISO3166 {
     /// Lower-case alpha-2 codes.
     static let alpha2: Set<String> = Set(pairs.lazy.map(\.alpha2))
 
+    /// Whether two lower-case ASCII letters are an alpha-2 code: one bit per pair, no `String` or hash.
+    static func isAlpha2(_ a: UInt8, _ b: UInt8) -> Bool {
+        let first = Int(a) - 0x61, second = Int(b) - 0x61
+        guard (0..<26).contains(first), (0..<26).contains(second) else { return false }
+        let index = first * 26 + second
+        return alpha2Bits[index >> 6] & (1 << (index & 63)) != 0
+    }
+
+    /// `alpha2` as bits, by `26 * first + second` letter.
+    private static let alpha2Bits: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: (26 * 26 + 63) / 64)
+        for code in alpha2 {
+            let letters = Array(code.utf8)
+            let index = (Int(letters[0]) - 0x61) * 26 + Int(letters[1]) - 0x61
+            bits[index >> 6] |= 1 << (index & 63)
+        }
+        return bits
+    }()
+
     /// Lower-case alpha-3 code -> lower-case alpha-2 code.
     static let alpha3ToAlpha2: [String: String] = Dictionary(uniqueKeysWithValues: pairs.lazy.map { ($0.alpha3, $0.alpha2) })
 

@@ -31,6 +31,15 @@ public enum SHA256Hex {
         }
     }
 
+    /// Calls `body` with the 64 hex digits of the SHA-256 of `utf8`, on the stack.
+    @inline(__always)
+    static func withHash<R>(of utf8: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { hex in
+            let count = writeHash(of: utf8, into: hex)
+            return body(UnsafeBufferPointer(rebasing: hex[..<count]))
+        }
+    }
+
     /// Writes the 64 hex digits of the SHA-256 of `utf8` into `out` (at least 64 bytes); returns 64.
     private static func writeHash(of utf8: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in

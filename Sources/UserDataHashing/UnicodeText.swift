@@ -31,6 +31,14 @@ public enum UnicodeText {
         return trim(String(decoding: utf8, as: UTF8.self)).utf8.count == utf8.count
     }
 
+    /// Whether `utf8` is non-empty and starts and ends with a visible ASCII character: then trimming leaves it
+    /// as it is.
+    @inline(__always)
+    static func hasVisibleASCIIEnds(utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = utf8.first, let last = utf8.last else { return false }
+        return endsAreVisibleASCII(first, last)
+    }
+
     @inline(__always)
     private static func endsAreVisibleASCII(_ first: UInt8, _ last: UInt8) -> Bool {
         first > 0x20 && first < 0x80 && last > 0x20 && last < 0x80

@@ -9,6 +9,24 @@ public enum UserDataField: String, CaseIterable, Sendable {
 }
 
 extension UserDataField {
+    /// `rawValue` as static UTF-8 (`UserDataKey.wireName`).
+    var wireName: StaticString {
+        switch self {
+        case .em: "em"
+        case .ph: "ph"
+        case .ge: "ge"
+        case .db: "db"
+        case .fn: "fn"
+        case .ln: "ln"
+        case .ct: "ct"
+        case .st: "st"
+        case .zp: "zp"
+        case .country: "country"
+        case .external_id: "external_id"
+        case .hashed_maids: "hashed_maids"
+        }
+    }
+
     /// The field's place in `allCases`: the order `UserDataHasher` visits fields in.
     var order: Int {
         switch self {

@@ -39,18 +39,55 @@ public struct UserDataHasher: Sendable {
         return wire.dictionary
     }
 
-    /// The wire form of a `user_data` object (of either JSON form); nil when `unlessAlready` and the input
-    /// already is the wire form (which the same call would produce).
-    ///
-    /// One pass over the keys classifies them and notes whether the input already is the wire form (every
-    /// hashed field a non-empty array of distinct lower-case SHA-256 hex strings, every plain field a trimmed
-    /// non-empty string): `pinterest.send`'s second look at an event hashed by the tag then costs a scan, not
-    /// a rebuild.
+    /// The wire form of `userData` (of either JSON form); nil when `unlessAlready` and the input already is
+    /// the wire form (which the same call would produce).
     public func wireForm<UserData: JSONReadable>(
         of userData: UserData, unlessAlready: Bool
     ) throws(UserDataError) -> WireUserData? {
-        // Where each key's value is, by position: the hashed fields in `fields` order, then the plain keys.
         var slots = InlineArray<16, UserData?>(repeating: nil)
+        if try Self.scan(userData, into: &slots), unlessAlready { return nil }
+        var wire = WireUserData(capacity: userData.itemCount)
+        try write(slots, to: &wire)
+        return wire
+    }
+
+    /// `event` with its `user_data` in wire form, as `wireForm` makes it but written straight into the new
+    /// document (no `WireUserData` to fill and copy, no document of its own to splice in): what `pinterest.send`
+    /// sends. Nil when `event` has no `user_data` object or it already is the wire form.
+    public func replacingUserData(in event: FlatJSON) throws(UserDataError) -> FlatJSON? {
+        var result = FlatJSON()
+        return try replacingUserData(in: event, into: &result) ? result : nil
+    }
+
+    /// As `replacingUserData(in:)`, into `result` (emptied first, its buffers kept: see
+    /// `FlatJSON.replacing(valueAt:into:reservingNodes:bytes:with:)`); false, leaving `result` as it was, when
+    /// there is nothing to replace; when it throws, `result` holds no usable document.
+    public func replacingUserData(in event: FlatJSON, into result: inout FlatJSON) throws(UserDataError) -> Bool {
+        let replaced = try event.withRoot { (root) throws(UserDataError) -> Bool in
+            guard let userData = root.member("user_data"), userData.kind == .object else { return false }
+            var slots = InlineArray<16, FlatJSON.Value?>(repeating: nil)
+            if try Self.scan(userData, into: &slots) { return false }
+            // Room for the usual case, a scalar per field: its key, an array and a hash.
+            let span = userData.subtreeEnd - userData.index
+            try event.replacing(valueAt: userData.index, into: &result, reservingNodes: span * 3 / 2 + 1, bytes: span * 40 + 64) {
+                (out) throws(UserDataError) in
+                var writer = FlatUserDataWriter(taking: &out)
+                try write(slots, to: &writer)
+                writer.finish(into: &out)
+            }
+            return true
+        }
+        return replaced ?? false
+    }
+
+    /// One pass over the keys: puts each key's value in `slots` by position (the hashed fields in `fields`
+    /// order, then the plain keys) and says whether the input already is the wire form (every hashed field a
+    /// non-empty array of distinct lower-case SHA-256 hex strings, every plain field a trimmed non-empty
+    /// string): `pinterest.send`'s second look at an event hashed by the tag then costs a scan, not a rebuild.
+    /// Unknown keys throw (the least one, so the error for a given input is always the same).
+    private static func scan<UserData: JSONReadable>(
+        _ userData: UserData, into slots: inout InlineArray<16, UserData?>
+    ) throws(UserDataError) -> Bool {
         var unknown: String? = nil
         var isWireForm = true
         _ = userData.allMembers { key, value in
@@ -68,18 +105,22 @@ public struct UserDataHasher: Sendable {
             return true
         }
         if let unknown { throw .unknownField(unknown) }
-        if isWireForm && unlessAlready { return nil }
+        return isWireForm
+    }
 
-        var wire = WireUserData(capacity: userData.itemCount)
+    /// Writes the wire form of the values `scan` found. Fields are visited in a fixed order, so the first
+    /// error reported for a given input is always the same.
+    private func write<UserData: JSONReadable, Sink: WireUserDataSink>(
+        _ slots: InlineArray<16, UserData?>, to sink: inout Sink
+    ) throws(UserDataError) {
         for field in Self.fields {
             guard let value = slots[field.order] else { continue }
-            try appendHashes(field, value, to: &wire)
+            try appendHashes(field, value, to: &sink)
         }
-        for (order, key) in UserDataKey.plainKeys.enumerated() {
+        for order in UserDataKey.plainKeys.indices {
             guard let value = slots[Self.fields.count + order] else { continue }
-            if let plain = try Self.plain(key, value.jsonValue) { wire.appendPlain(key, plain) }
+            try Self.appendPlain(.plain(order: order), value, to: &sink)
         }
-        return wire
     }
 
     /// `UserDataField.allCases`, made once (the synthesized getter builds a new array per call).
@@ -111,13 +152,14 @@ public struct UserDataHasher: Sendable {
     }
 
     /// Appends the wire hashes of one field's value (a scalar or an array of scalars; nulls skipped).
-    private func appendHashes(_ field: UserDataField, _ value: some JSONReadable, to wire: inout WireUserData) throws(UserDataError) {
-        let start = wire.valueCount
+    private func appendHashes<Sink: WireUserDataSink>(
+        _ field: UserDataField, _ value: some JSONReadable, to sink: inout Sink
+    ) throws(UserDataError) {
         switch value.kind {
         case .null:
             return
         case .string, .int, .double:
-            appendHash(field, value, to: &wire, fieldStart: start)
+            appendHash(field, value, to: &sink)
         case .array:
             var failure: UserDataError?
             _ = value.allElements { element in
@@ -125,7 +167,7 @@ public struct UserDataHasher: Sendable {
                 case .null:
                     return true
                 case .string, .int, .double:
-                    appendHash(field, element, to: &wire, fieldStart: start)
+                    appendHash(field, element, to: &sink)
                     return true
                 case .bool, .array, .object:
                     failure = .wrongType(field: field.rawValue, type: element.kind.name)
@@ -136,28 +178,51 @@ public struct UserDataHasher: Sendable {
         case .bool, .object:
             throw .wrongType(field: field.rawValue, type: value.kind.name)
         }
-        wire.closeHashedField(field.rawValue, start: start)
+        sink.closeHashedField(field)
     }
 
     /// Normalizes and hashes one scalar: ASCII text on bytes (`ASCIINormalizer`), anything else as a `String`.
-    private func appendHash(
-        _ field: UserDataField, _ value: some JSONReadable, to wire: inout WireUserData, fieldStart start: Int
-    ) {
+    /// The hash is made on the stack and handed to `sink`.
+    private func appendHash<Sink: WireUserDataSink>(_ field: UserDataField, _ value: some JSONReadable, to sink: inout Sink) {
         let handled = value.withUTF8 { raw in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(raw.count, 64)) { out in
                 switch ASCIINormalizer.prepare(field, raw, externalIDRule: normalizer.externalIDRule, into: out) {
-                case .declined: return false
-                case .omitted: return true
+                case .declined:
+                    return false
+                case .omitted:
+                    return true
                 case .plain(let count):
-                    wire.appendHash(of: UnsafeBufferPointer(rebasing: out[..<count]), isHash: false, fieldStart: start)
+                    SHA256Hex.withHash(of: UnsafeBufferPointer(rebasing: out[..<count])) { sink.appendHash($0, field: field) }
                 case .alreadyHashed(let count):
-                    wire.appendHash(of: UnsafeBufferPointer(rebasing: out[..<count]), isHash: true, fieldStart: start)
+                    sink.appendHash(UnsafeBufferPointer(rebasing: out[..<count]), field: field)
                 }
                 return true
             }
         }
         if handled == true { return }
-        if let prepared = normalizer.prepare(field, value.jsonValue) { wire.appendHash(prepared, fieldStart: start) }
+        switch normalizer.prepare(field, value.jsonValue) {
+        case nil:
+            return
+        case .alreadyHashed(var hex)?:
+            hex.withUTF8 { sink.appendHash($0, field: field) }
+        case .plain(var text)?:
+            text.withUTF8 { utf8 in SHA256Hex.withHash(of: utf8) { sink.appendHash($0, field: field) } }
+        }
+    }
+
+    /// Appends a never-hashed value as a plain string: trimmed, numbers in decimal, empty dropped. A string
+    /// with visible ASCII at both ends (an IP address, a user agent) is already trimmed: its bytes go as they are.
+    private static func appendPlain<Sink: WireUserDataSink>(
+        _ key: UserDataKey, _ value: some JSONReadable, to sink: inout Sink
+    ) throws(UserDataError) {
+        let done = value.withUTF8 { utf8 in
+            guard UnicodeText.hasVisibleASCIIEnds(utf8: utf8) else { return false }
+            sink.appendPlain(key, utf8)
+            return true
+        }
+        if done == true { return }
+        guard var text = try plain(key.name, value.jsonValue) else { return }
+        text.withUTF8 { sink.appendPlain(key, $0) }
     }
 
     /// A never-hashed value as a plain string: trimmed, numbers in decimal, empty dropped.

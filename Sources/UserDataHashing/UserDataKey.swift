@@ -12,6 +12,32 @@ enum UserDataKey: Equatable {
     /// `UserDataField.neverHashed` in the order they are written out.
     static let plainKeys = ["click_id", "client_ip_address", "client_user_agent", "partner_id"]
 
+    /// The key's UTF-8, static: writing it costs no `String`.
+    var wireName: StaticString {
+        switch self {
+        case .hashed(let field): return field.wireName
+        case .plain(order: 0): return "click_id"
+        case .plain(order: 1): return "client_ip_address"
+        case .plain(order: 2): return "client_user_agent"
+        default: return "partner_id"
+        }
+    }
+
+    /// The key as a `String` (literals: nothing allocated).
+    var name: String {
+        switch self {
+        case .hashed(let field): return field.rawValue
+        case .plain(let order): return Self.plainKeys[order]
+        }
+    }
+
+    /// Calls `body` with the key's UTF-8.
+    @inline(__always)
+    func withUTF8<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        let name = wireName
+        return try body(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+    }
+
     init?(_ key: String) {
         var key = key
         guard let kind = key.withUTF8({ Self.classify($0) }) else { return nil }

@@ -5,7 +5,13 @@ import TagdJSON
 /// arrays, not a dictionary of arrays, so a caller writes it out (into Lua, into a flat event) cheaply.
 public struct WireUserData: Sendable, Equatable {
     public struct Field: Sendable, Equatable {
-        public let key: String
+        /// The key, kept as its kind (no `String` to retain when fields are copied).
+        let wireKey: UserDataKey
+        public var key: String { wireKey.name }
+        /// Calls `body` with the key's UTF-8 (static: no `String` made).
+        public func withKeyUTF8<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+            try wireKey.withUTF8(body)
+        }
         /// Where the field's values are in `values`.
         public let values: Range<Int>
         /// A hashed field is written as an array, even of one value; a plain one as its one string.
@@ -38,51 +44,11 @@ public struct WireUserData: Sendable, Equatable {
         try text.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[ranges[index]])) }
     }
 
-    /// Appends the hash of a prepared value to the field being built unless the field already holds it
-    /// (arrays are de-duplicated after normalization, first occurrence kept). `start` is where that field's
-    /// values begin.
-    mutating func appendHash(_ prepared: UserDataNormalizer.Prepared, fieldStart start: Int) {
-        let begin = text.count
-        switch prepared {
-        case .alreadyHashed(let hex): text.append(contentsOf: hex.utf8)
-        case .plain(let value): SHA256Hex.appendHash(of: value, to: &text)
-        }
-        keepUnlessRepeated(from: begin, fieldStart: start)
-    }
+    /// Where the open field's values begin in `ranges`.
+    private var fieldStart = 0
 
-    /// As `appendHash(_:fieldStart:)` for normalized bytes (`ASCIINormalizer`): hashed, or kept as they are
-    /// when `isHash`.
-    mutating func appendHash(of normalized: UnsafeBufferPointer<UInt8>, isHash: Bool, fieldStart start: Int) {
-        let begin = text.count
-        if isHash {
-            text.append(contentsOf: normalized)
-        } else {
-            SHA256Hex.appendHash(of: normalized, to: &text)
-        }
-        keepUnlessRepeated(from: begin, fieldStart: start)
-    }
-
-    /// Keeps the value appended at `begin` unless the field already has it.
-    private mutating func keepUnlessRepeated(from begin: Int, fieldStart start: Int) {
-        // Linear: these arrays hold a handful of values at most.
-        for index in start..<ranges.count where text[ranges[index]].elementsEqual(text[begin...]) {
-            text.removeSubrange(begin...)
-            return
-        }
-        ranges.append(begin..<text.count)
-    }
-
-    /// Closes a hashed field whose values begin at `start`; a field left with none is omitted.
-    mutating func closeHashedField(_ key: String, start: Int) {
-        if ranges.count > start { fields.append(Field(key: key, values: start..<ranges.count, isHashed: true)) }
-    }
-
-    mutating func appendPlain(_ key: String, _ value: String) {
-        let begin = text.count
-        text.append(contentsOf: value.utf8)
-        ranges.append(begin..<text.count)
-        fields.append(Field(key: key, values: ranges.count - 1..<ranges.count, isHashed: false))
-    }
+    /// Value `index` as it is stored: a hash written straight in, compared without a `String`.
+    private func bytes(_ index: Int) -> ArraySlice<UInt8> { text[ranges[index]] }
 
     /// As a JSON object.
     public var dictionary: [String: JSONValue] {
@@ -109,5 +75,30 @@ public struct WireUserData: Sendable, Equatable {
             }
         }
         json.endContainer(object)
+    }
+}
+
+extension WireUserData: WireUserDataSink {
+    mutating func appendHash(_ hex: UnsafeBufferPointer<UInt8>, field: UserDataField) {
+        // Linear: these arrays hold a handful of values at most.
+        for index in fieldStart..<ranges.count where bytes(index).elementsEqual(hex) { return }
+        let begin = text.count
+        text.append(contentsOf: hex)
+        ranges.append(begin..<text.count)
+    }
+
+    mutating func closeHashedField(_ field: UserDataField) {
+        if ranges.count > fieldStart {
+            fields.append(Field(wireKey: .hashed(field), values: fieldStart..<ranges.count, isHashed: true))
+        }
+        fieldStart = ranges.count
+    }
+
+    mutating func appendPlain(_ key: UserDataKey, _ utf8: UnsafeBufferPointer<UInt8>) {
+        let begin = text.count
+        text.append(contentsOf: utf8)
+        ranges.append(begin..<text.count)
+        fields.append(Field(wireKey: key, values: ranges.count - 1..<ranges.count, isHashed: false))
+        fieldStart = ranges.count
     }
 }

@@ -64,6 +64,16 @@ import Testing
         }
     }
 
+    /// The country bit table says what the set of codes says, for every pair of bytes a code could start with.
+    @Test func alpha2BitsAgreeWithTheSet() {
+        for a in UInt8(0x20)...0x7F {
+            for b in UInt8(0x20)...0x7F {
+                let code = String(decoding: [a, b], as: UTF8.self)
+                #expect(ISO3166.isAlpha2(a, b) == ISO3166.alpha2.contains(code), "\(code)")
+            }
+        }
+    }
+
     @Test func textThatIsNotASCIIIsDeclined() {
         for field in UserDataField.allCases {
             #expect(Self.viaBytes(field, " Zoë@Example.com ", .trimmedLowercased) == .none)

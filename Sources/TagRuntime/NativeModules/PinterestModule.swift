@@ -11,6 +11,8 @@ enum PinterestModule {
         let hasher = UserDataHasher(normalizer: services.normalizer)
         let delivery = services.delivery
         let records = services.recordsConversions
+        // The event with its user_data hashed is a second document: reused too when nothing keeps it.
+        let hashedScratch = FlatScratch()
         return NativeModule(name: "pinterest", functions: [
             "send": { args in
                 // Both tables are read flat: no dictionary, array or string object per value.
@@ -27,52 +29,44 @@ enum PinterestModule {
                     // reused document holds it.
                     return try scratch.withDocument { (event) throws(any Error) in
                         try FlatJSONReader.read(args, 2, into: &event)
-                        return try send(event, to: destination, hasher: hasher, delivery: delivery).answer
+                        return try hashedScratch.withDocument { (hashed) throws(any Error) in
+                            try send(event, hashingInto: &hashed, to: destination, hasher: hasher, delivery: delivery).answer
+                        }
                     }
                 }
                 // The event is kept (the hit's report), so it gets a document of its own, sized like the last.
                 let size = scratch.lastEventSize
                 let event = try FlatJSONReader.read(args, 2, nodeCapacity: size.nodes, byteCapacity: size.bytes)
                 scratch.noteEvent(event)
-                let sent = try send(event, to: destination, hasher: hasher, delivery: delivery)
-                scope.record(conversion(destination, sent.event, sent.outcome))
+                var hashed = FlatJSON()
+                let sent = try send(event, hashingInto: &hashed, to: destination, hasher: hasher, delivery: delivery)
+                scope.record(conversion(destination, sent.isHashed ? hashed : event, sent.outcome))
                 return sent.answer
             }
         ])
     }
 
-    /// Hashes what is not hashed yet and submits: the script's answer (`true, outcome` or `nil, message`), the
-    /// event as submitted, and the outcome or message.
+    /// Hashes what is not hashed yet and submits: the script's answer (`true, outcome` or `nil, message`),
+    /// whether the event submitted is `hashed` (else `read` as it is), and the outcome or message. The event with
+    /// its user_data in wire form is written into `hashed` (emptied first).
     static func send(
-        _ read: FlatJSON, to destination: PinterestDestination, hasher: UserDataHasher, delivery: any ConversionDelivery
-    ) throws(NativeFunctionError) -> (answer: [LuaValue], event: FlatJSON, outcome: String) {
+        _ read: FlatJSON, hashingInto hashed: inout FlatJSON, to destination: PinterestDestination,
+        hasher: UserDataHasher, delivery: any ConversionDelivery
+    ) throws(NativeFunctionError) -> (answer: [LuaValue], isHashed: Bool, outcome: String) {
         let kind = read.withRoot(\.kind) ?? .null
         guard kind == .object else {
             throw NativeFunctionError("bad argument #2 to 'send' (table expected, got \(kind.name))")
         }
-        var event = read
+        var isHashed = false
         do {
-            let rehash = try event.withRoot { (root) throws(UserDataError) in try hashedUserData(root, hasher) }
-            if let (index, hashed) = rehash ?? nil {
-                event = event.replacing(valueAt: index, with: hashed)
-            }
-            let name = outcomeName(try delivery.submit(event, to: destination), dryRun: destination.isDryRun)
-            return ([.bool(true), .string(name)], event, name)
+            isHashed = try hasher.replacingUserData(in: read, into: &hashed)
+            let outcome = isHashed ? try delivery.submit(hashed, to: destination) : try delivery.submit(read, to: destination)
+            let name = outcomeName(outcome, dryRun: destination.isDryRun)
+            return ([.bool(true), .string(name)], isHashed, name)
         } catch {
             let message = "\(error)"
-            return ([.nil, .string(message)], event, message)
+            return ([.nil, .string(message)], isHashed, message)
         }
-    }
-
-    /// The event's `user_data` in wire form and where it is; nil when there is none or it already is.
-    static func hashedUserData(_ event: FlatJSON.Value, _ hasher: UserDataHasher) throws(UserDataError) -> (Int, FlatJSON)? {
-        guard let userData = event.member("user_data"), userData.kind == .object,
-              let wire = try hasher.wireForm(of: userData, unlessAlready: true)
-        else { return nil }
-        var hashed = FlatJSON(
-            nodeCapacity: wire.valueCount + 2 * wire.fields.count + 1, byteCapacity: 80 * wire.valueCount + 32)
-        wire.append(to: &hashed)
-        return (userData.index, hashed)
     }
 
     static func destination(from config: some JSONReadable) throws(NativeFunctionError) -> PinterestDestination {
