@@ -382,7 +382,7 @@ public struct FlatJSON: Sendable {
                     all[i].end = UInt32(truncatingIfNeeded: end + shift)
                     i += 1
                 } else {
-                    i = end
+                    i = max(end, i + 1)  // a well-formed node ends after itself; never walk back on one that does not
                 }
             }
             for j in suffixStart..<all.count { all[j].end = UInt32(truncatingIfNeeded: Int(all[j].end) + shift) }

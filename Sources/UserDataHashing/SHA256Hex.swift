@@ -17,20 +17,6 @@ public enum SHA256Hex {
         }
     }
 
-    /// Appends the 64 hex digits of the SHA-256 of the UTF-8 bytes of `s` to `bytes`: no `String` per hash.
-    static func appendHash(of s: String, to bytes: inout [UInt8]) {
-        var s = s
-        s.withUTF8 { appendHash(of: $0, to: &bytes) }
-    }
-
-    /// Appends the 64 hex digits of the SHA-256 of `utf8` to `bytes`.
-    static func appendHash(of utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { hex in
-            let count = writeHash(of: utf8, into: hex)
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: hex[..<count]))
-        }
-    }
-
     /// Calls `body` with the 64 hex digits of the SHA-256 of `utf8`, on the stack.
     @inline(__always)
     static func withHash<R>(of utf8: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {

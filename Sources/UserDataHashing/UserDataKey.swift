@@ -19,7 +19,8 @@ enum UserDataKey: Equatable {
         case .plain(order: 0): return "click_id"
         case .plain(order: 1): return "client_ip_address"
         case .plain(order: 2): return "client_user_agent"
-        default: return "partner_id"
+        case .plain(order: 3): return "partner_id"
+        case .plain(let order): preconditionFailure("no plain user_data key of order \(order)")
         }
     }
 

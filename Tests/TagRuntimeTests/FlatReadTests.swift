@@ -320,6 +320,53 @@ let flatProbe = NativeModule(name: "probe", functions: [
     }
 }
 
+/// Sends in a row through the VM's reused documents: each delivered event is its own, whatever the one before
+/// left in the scratch (hashed here, already in wire form, failed, refused by the contract).
+@Suite struct RepeatedSendTests {
+    @Test(arguments: [true, false]) func eachSendDeliversItsOwnEvent(recordsConversions: Bool) async throws {
+        let delivery = RecordingDelivery()
+        var services = RuntimeServices(delivery: delivery, now: { 1_767_225_600 }, vmCount: 1)
+        services.recordsConversions = recordsConversions
+        let hashed = String(repeating: "ab", count: 32)
+        let source = #"""
+            local config = { ad_account_id = "549755885175", token = "t" }
+            local function event(id, user_data)
+              return { event_name = "checkout", action_source = "web", event_time = 1767225600, event_id = id,
+                user_data = user_data, custom_data = { currency = "USD", value = "1" } }
+            end
+            return { trigger = { events = { "*" } }, fire = function()
+              local out = {}
+              local function send(e) local ok, r = pinterest.send(config, e); out[#out + 1] = tostring(r) end
+              send(event("1", { em = "a@example.com", ph = "+1 650 555 1212", client_ip_address = "10.0.0.1" }))
+              send(event("2", { em = "b@example.com" }))
+              send(event("3", { em = { "\#(hashed)" } }))
+              send(event("4", { em = true }))
+              send(event("5", { external_id = "x", client_ip_address = "10.0.0.2", client_user_agent = " UA " }))
+              send(event("6", nil))
+              send(event("7", { em = " C@Example.com" }))
+              return table.concat(out, ",")
+            end }
+            """#
+        let engine = try TagEngine(bundle: TagBundle(tags: [TagFile(path: "tags/s.lua", source: source)], templates: []), services: services)
+        let result = await engine.process(event: ["event_name": "purchase"])
+        let run = try #require(result.tagRuns.first)
+        #expect(run.outcome == #"queued,queued,queued,user_data: field "em" cannot be a boolean,queued,"#
+            + #"event breaks Pinterest's contract: user_data: required field missing,queued"#)
+        let events = delivery.recorded.map(\.event)
+        #expect(events.map { $0["event_id"] } == ["1", "2", "3", "5", "7"])
+        guard events.count == 5 else { return }
+        let sha = { (text: String) in JSONValue.array([.string(SHA256Hex.hash(text))]) }
+        #expect(events[0]["user_data"] == .object([
+            "em": sha("a@example.com"), "ph": sha("16505551212"), "client_ip_address": "10.0.0.1"]))
+        #expect(events[1]["user_data"] == .object(["em": sha("b@example.com")]))
+        #expect(events[2]["user_data"] == .object(["em": .array([.string(hashed)])]))
+        #expect(events[3]["user_data"] == .object([
+            "external_id": sha("x"), "client_ip_address": "10.0.0.2", "client_user_agent": "UA"]))
+        #expect(events[4]["user_data"] == .object(["em": sha("c@example.com")]))
+        for event in events { #expect(event["custom_data"] == .object(["currency": "USD", "value": "1"])) }
+    }
+}
+
 /// `pinterest.send` reuses the destination it read from an unchanged config, and reads a changed one again.
 @Suite struct SendConfigTests {
     @Test func aChangedConfigIsReadAgain() async throws {

@@ -110,9 +110,7 @@ import Testing
             if (0..<50).allSatisfy({ _ in inputs.map(SHA256Hex.hash) == expected }) { agreed.add(1, ordering: .relaxed) }
         }
         #expect(agreed.load(ordering: .relaxed) == 16)
-        var bytes: [UInt8] = Array("prefix:".utf8)
-        SHA256Hex.appendHash(of: "abc", to: &bytes)
-        #expect(String(decoding: bytes, as: UTF8.self) == "prefix:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256Hex.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256Hex.isHashed(String(repeating: "aF", count: 32)))
         #expect(!SHA256Hex.isHashed(String(repeating: "a", count: 63)))
         #expect(!SHA256Hex.isHashed(String(repeating: "g", count: 64)))

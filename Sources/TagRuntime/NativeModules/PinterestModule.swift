@@ -48,7 +48,8 @@ enum PinterestModule {
 
     /// Hashes what is not hashed yet and submits: the script's answer (`true, outcome` or `nil, message`),
     /// whether the event submitted is `hashed` (else `read` as it is), and the outcome or message. The event with
-    /// its user_data in wire form is written into `hashed` (emptied first).
+    /// its user_data in wire form is written into `hashed` when it is hashed here; otherwise `hashed` is left as it
+    /// was (it may hold an earlier event) and must not be read.
     static func send(
         _ read: FlatJSON, hashingInto hashed: inout FlatJSON, to destination: PinterestDestination,
         hasher: UserDataHasher, delivery: any ConversionDelivery
