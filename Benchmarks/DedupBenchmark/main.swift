@@ -2,9 +2,10 @@
 // BaselineDedupStore.swift) against the open-addressing one, in the same run, keys shaped as the sender's
 // (account, event_name, event_id), a million-key store with a 48 h TTL:
 //
-//     swift build -c release --product DedupBenchmark && .build/release/DedupBenchmark [rounds]
-//         ns per insert filling 0..500k, 500k..1M, at capacity (each insert evicts the oldest), and for
-//         duplicates (refused); median of `rounds` (3), stores alternating.
+//     swift build -c release --product DedupBenchmark && .build/release/DedupBenchmark [rounds] [old|new]
+//         ns per insert filling 0..500k, 500k..1M, at capacity (each insert evicts the oldest), for duplicates
+//         (refused), and for duplicates in a store of 1,000 keys (in cache: digest, clock and lock without misses);
+//         median of `rounds` (3), stores alternating (or only one of them, for a profiler).
 //     .build/release/DedupBenchmark rss new|old [keys]
 //         peak resident memory after `keys` (1,000,000) distinct inserts into one store, in a process of its own.
 import Dedup
@@ -37,6 +38,12 @@ func phases(_ store: some DedupStoring, _ ids: [String]) -> [Double] {
     return [fill1.ns, fill2.ns, evict.ns, duplicate.ns]
 }
 
+/// ns per refused insert into a store of 1,000 keys, which stays in cache.
+func hot(_ store: some DedupStoring, _ ids: [String]) -> Double {
+    for n in 0..<1000 { _ = store.insertIfAbsent(key(n, ids), ttl: ttl) }
+    return timed(0..<capacity) { store.insertIfAbsent(key($0 % 1000, ids), ttl: ttl) }.ns
+}
+
 func residentKilobytes(_ field: String) -> Int {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
     for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
@@ -59,16 +66,21 @@ if arguments.first == "rss" {
         + "\((peak - before) * 1024 / max(1, keys)) bytes per key")
 } else {
     let rounds = arguments.first.flatMap(Int.init) ?? 3
+    let only = arguments.dropFirst().first
     let ids = (0..<2 * capacity).map { "ev-\($0)" }  // made once, outside the timings
     var old: [[Double]] = [], new: [[Double]] = []
     for _ in 0..<rounds {
-        old.append(phases(BaselineDedupStore(capacity: capacity), ids))
-        new.append(phases(DedupStore(capacity: capacity), ids))
+        if only != "new" { old.append(phases(BaselineDedupStore(capacity: capacity), ids) + [hot(BaselineDedupStore(capacity: capacity), ids)]) }
+        if only != "old" { new.append(phases(DedupStore(capacity: capacity), ids) + [hot(DedupStore(capacity: capacity), ids)]) }
     }
-    func median(_ runs: [[Double]], _ phase: Int) -> Double { runs.map { $0[phase] }.sorted()[runs.count / 2] }
-    print("ns per insert, median of \(rounds) rounds   old (Dictionary+FIFO)   new (open addressing)")
-    for (phase, name) in ["fill 0..500k", "fill 500k..1M", "at capacity, evicting", "duplicate (refused)"].enumerated() {
+    func median(_ runs: [[Double]], _ phase: Int) -> Double {
+        runs.isEmpty ? .nan : runs.map { $0[phase] }.sorted()[runs.count / 2]
+    }
+    print("ns per insert, median of \(rounds) rounds  old (Dictionary+FIFO)  new (open addressing)")
+    let names = ["fill 0..500k", "fill 500k..1M", "at capacity, evicting", "duplicate (refused)", "duplicate, 1k-key store"]
+    for (phase, name) in names.enumerated() {
         let (o, n) = (median(old, phase), median(new, phase))
-        print(String(format: "%-26@ %10.0f %22.0f   (%.2fx)", name as NSString, o, n, o / n))
+        let label = name.padding(toLength: 26, withPad: " ", startingAt: 0)
+        print(label + String(format: "%12.0f %22.0f   (%.2fx)", o, n, o / n))
     }
 }
