@@ -118,6 +118,7 @@ let package = Package(
             name: "DeliveryBenchmark",
             dependencies: ["PinterestCAPI", "PinterestTesting", "TagdJSON"],
             path: "Benchmarks/DeliveryBenchmark"),
+        .executableTarget(name: "DedupBenchmark", dependencies: ["Dedup"], path: "Benchmarks/DedupBenchmark"),
 
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost"]),
         .testTarget(name: "TagdJSONTests", dependencies: ["TagdJSON"]),
