@@ -31,12 +31,34 @@ public struct IncomingHit: Sendable {
 
     /// The first value of the header `name`, compared without regard to case (HTTP field names are case-insensitive).
     public func header(_ name: String) -> String? {
-        headers.first { asciiCaseInsensitiveEquals($0.name, name) }?.value
+        // Indices, not `first(where:)`: that copies every (name, value) pair it looks at.
+        for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
+            return headers[index].value
+        }
+        return nil
     }
 
     /// Every value of the header `name` in arrival order, for fields that may be repeated (`X-Forwarded-For`, `Cookie`).
     public func headerValues(_ name: String) -> [String] {
-        headers.compactMap { asciiCaseInsensitiveEquals($0.name, name) ? $0.value : nil }
+        var values: [String] = []
+        for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
+            values.append(headers[index].value)
+        }
+        return values
+    }
+
+    /// Every value of the header `name` joined by `separator`, as `headerValues(name).joined(separator:)`, but nil
+    /// when the header is absent, and without an array (or a new string) for a header sent once, the usual case.
+    public func joinedHeader(_ name: String, separator: String) -> String? {
+        var joined: String?
+        for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
+            if let previous = joined {
+                joined = previous + separator + headers[index].value
+            } else {
+                joined = headers[index].value
+            }
+        }
+        return joined
     }
 }
 
@@ -44,13 +66,21 @@ public struct IncomingHit: Sendable {
 /// Lengths first: most names that differ differ there, and a native string knows its length.
 func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
     guard a.utf8.count == b.utf8.count else { return false }
-    var a = a, b = b
-    return a.withUTF8 { x in
-        b.withUTF8 { y in
-            for i in 0..<x.count where x[i] != y[i] && asciiLowercased(x[i]) != asciiLowercased(y[i]) { return false }
-            return true
-        }
+    // Native and small strings show their bytes in place; `withUTF8` needs a `var` copy of each (a retain and a
+    // release), so it is left to a string that is neither (one bridged from Foundation).
+    let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
+        b.utf8.withContiguousStorageIfAvailable { y in asciiCaseInsensitiveEquals(x, y) }
     }
+    if let inPlace, let equal = inPlace { return equal }
+    var a = a, b = b
+    return a.withUTF8 { x in b.withUTF8 { y in asciiCaseInsensitiveEquals(x, y) } }
+}
+
+/// The byte comparison behind `asciiCaseInsensitiveEquals(_:_:)`, for two buffers of the same length.
+@inline(__always)
+private func asciiCaseInsensitiveEquals(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+    for i in 0..<x.count where x[i] != y[i] && asciiLowercased(x[i]) != asciiLowercased(y[i]) { return false }
+    return true
 }
 
 @inline(__always)

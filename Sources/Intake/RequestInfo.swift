@@ -70,9 +70,7 @@ public struct RequestInfo: Sendable, Equatable {
 
     /// One header as `headers` holds it (repeats joined), without building the dictionary. `name` is lower case.
     static func joinedHeader(_ name: String, of hit: IncomingHit) -> String? {
-        guard let first = hit.header(name) else { return nil }
-        let values = hit.headerValues(name)
-        return values.count == 1 ? first : values.joined(separator: separator(name))
+        hit.joinedHeader(name, separator: separator(name))
     }
 
     private static func separator(_ name: String) -> String {

@@ -17,7 +17,8 @@ final class FlatScratch: Sendable {
         defer {
             // A script's one huge table should not stay allocated for the VM's lifetime.
             let keep = json.nodes.capacity <= Self.maxNodes && json.bytes.capacity <= Self.maxBytes
-            spare.withLock { [json] in $0 = keep ? json : FlatJSON() }
+            // Moved back, not copied: a copy is a retain and a release of each buffer per native call.
+            spare.withLock { $0 = keep ? json.takeDocument() : FlatJSON() }
         }
         return try body(&json)
     }
@@ -50,4 +51,13 @@ final class FlatScratch: Sendable {
 
     private static let maxNodes = 1_024
     private static let maxBytes = 32_768
+}
+
+extension FlatJSON {
+    /// Moves the document out, leaving an empty one (a `swap`: no retain, no release).
+    fileprivate mutating func takeDocument() -> FlatJSON {
+        var taken = FlatJSON()
+        swap(&taken, &self)
+        return taken
+    }
 }
