@@ -16,7 +16,7 @@ enum ClientAddressResolver {
         guard let peerText = peerAddress else { return nil }
         // No proxy trusted and no IPv6 spelling to make canonical: the peer's text is the answer, whether it
         // parses or not (what the lines below give too), without parsing it per hit.
-        if trustedProxies.isEmpty, !peerText.utf8.contains(UInt8(ascii: ":")) { return peerText }
+        if trustedProxies.isEmpty, !containsColon(peerText) { return peerText }
         return resolveParsing(peerText, forwardedFor: forwardedFor(), realIP: realIP(), trustedProxies: trustedProxies)
     }
 
@@ -48,5 +48,11 @@ enum ClientAddressResolver {
             nearestHop = address
         }
         return nearestHop.text  // every hop was one of ours: the left-most is the client
+    }
+
+    /// Whether `text` has a `:` (an IPv6 spelling), on its bytes in place: `utf8.contains` walks the view a
+    /// byte at a time through its index type, ~300 instructions for an IPv4 address.
+    static func containsColon(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: ":")) } ?? text.utf8.contains(UInt8(ascii: ":"))
     }
 }

@@ -13,6 +13,9 @@ public struct IncomingHit: Sendable {
     /// IP address of the TCP peer (the last proxy, or the client itself when there is none).
     public var peerAddress: String?
 
+    /// Inlinable: built in place at the caller, which can then move it on (a call returned it into a temporary that
+    /// the server's hit path copied and destroyed).
+    @inlinable
     public init(
         method: String,
         path: String,
@@ -31,47 +34,62 @@ public struct IncomingHit: Sendable {
 
     /// The first value of the header `name`, compared without regard to case (HTTP field names are case-insensitive).
     public func header(_ name: String) -> String? {
-        // Indices, not `first(where:)`: that copies every (name, value) pair it looks at.
-        for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
-            return headers[index].value
+        // Through the buffer, not `first(where:)` or the array's subscript: those copy every (name, value) pair
+        // they look at, a retain and a release of each string.
+        headers.withUnsafeBufferPointer { headers in
+            for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
+                return headers[index].value
+            }
+            return nil
         }
-        return nil
     }
 
     /// Every value of the header `name` in arrival order, for fields that may be repeated (`X-Forwarded-For`, `Cookie`).
     public func headerValues(_ name: String) -> [String] {
-        var values: [String] = []
-        for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
-            values.append(headers[index].value)
+        headers.withUnsafeBufferPointer { headers in
+            var values: [String] = []
+            for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
+                values.append(headers[index].value)
+            }
+            return values
         }
-        return values
     }
 
     /// Every value of the header `name` joined by `separator`, as `headerValues(name).joined(separator:)`, but nil
     /// when the header is absent, and without an array (or a new string) for a header sent once, the usual case.
     public func joinedHeader(_ name: String, separator: String) -> String? {
-        var joined: String?
-        for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
-            if let previous = joined {
-                joined = previous + separator + headers[index].value
-            } else {
-                joined = headers[index].value
+        headers.withUnsafeBufferPointer { headers in
+            var joined: String?
+            for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
+                if let previous = joined {
+                    joined = previous + separator + headers[index].value
+                } else {
+                    joined = headers[index].value
+                }
             }
+            return joined
         }
-        return joined
     }
 }
 
 /// Compares two header names byte by byte, folding ASCII letters only, without allocating lower-cased copies.
 /// Lengths first: most names that differ differ there, and a native string knows its length.
+///
+/// Inlined, and reading native and small strings in place, so that a caller comparing a name stored in an
+/// array passes it without a retain and a release around the call.
+@inline(__always)
 func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
     guard a.utf8.count == b.utf8.count else { return false }
-    // Native and small strings show their bytes in place; `withUTF8` needs a `var` copy of each (a retain and a
-    // release), so it is left to a string that is neither (one bridged from Foundation).
     let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
         b.utf8.withContiguousStorageIfAvailable { y in asciiCaseInsensitiveEquals(x, y) }
     }
     if let inPlace, let equal = inPlace { return equal }
+    return asciiCaseInsensitiveEqualsCopying(a, b)
+}
+
+/// The comparison for a string that shows no bytes in place (one bridged from Foundation): `withUTF8` on copies.
+@inline(never)
+private func asciiCaseInsensitiveEqualsCopying(_ a: String, _ b: String) -> Bool {
     var a = a, b = b
     return a.withUTF8 { x in b.withUTF8 { y in asciiCaseInsensitiveEquals(x, y) } }
 }

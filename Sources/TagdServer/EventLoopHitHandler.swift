@@ -149,7 +149,9 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             headers: head.headers.map { (name: $0.name, value: $0.value) },
             body: body.map { Array($0.readableBytesView) } ?? [],
             peerAddress: peerAddress)
-        switch hits.prepare(method: method, hit: hit, bodyOverLimit: body == nil) {
+        // Moved into `prepare`, which keeps it (intake's result holds it): not copied.
+        let step = hits.prepare(method: method, hit: consume hit, bodyOverLimit: body == nil)
+        switch step {
         case .answer(let response):
             write(response, closing: Self.wantsClose(head), context: context)
         case .runTags(let hit):
