@@ -8,14 +8,29 @@ public struct IncomingHit: Sendable {
     /// The raw query string without the leading `?` (still percent-encoded).
     public var query: String
     /// Header fields in arrival order; names keep the case they were sent in.
-    public var headers: [(name: String, value: String)]
+    public var fields: [Field]
     public var body: [UInt8]
     /// IP address of the TCP peer (the last proxy, or the client itself when there is none).
     public var peerAddress: String?
 
-    /// Inlinable: built in place at the caller, which can then move it on (a call returned it into a temporary that
-    /// the server's hit path copied and destroyed).
-    @inlinable
+    /// One header field. A struct, not a `(name, value)` tuple: an array of tuples is copied and destroyed
+    /// through the runtime's generic tuple witnesses, element by element, on every hit.
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// The header fields as pairs (built on each read: the intake path reads `fields`).
+    public var headers: [(name: String, value: String)] {
+        get { fields.map { (name: $0.name, value: $0.value) } }
+        set { fields = newValue.map { Field(name: $0.name, value: $0.value) } }
+    }
+
     public init(
         method: String,
         path: String,
@@ -24,10 +39,16 @@ public struct IncomingHit: Sendable {
         body: [UInt8] = [],
         peerAddress: String? = nil
     ) {
+        self.init(
+            method: method, path: path, query: query, fields: headers.map { Field(name: $0.name, value: $0.value) },
+            body: body, peerAddress: peerAddress)
+    }
+
+    public init(method: String, path: String, query: String = "", fields: [Field], body: [UInt8] = [], peerAddress: String? = nil) {
         self.method = method
         self.path = path
         self.query = query
-        self.headers = headers
+        self.fields = fields
         self.body = body
         self.peerAddress = peerAddress
     }
@@ -36,7 +57,7 @@ public struct IncomingHit: Sendable {
     public func header(_ name: String) -> String? {
         // Through the buffer, not `first(where:)` or the array's subscript: those copy every (name, value) pair
         // they look at, a retain and a release of each string.
-        headers.withUnsafeBufferPointer { headers in
+        fields.withUnsafeBufferPointer { headers in
             for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
                 return headers[index].value
             }
@@ -46,7 +67,7 @@ public struct IncomingHit: Sendable {
 
     /// Every value of the header `name` in arrival order, for fields that may be repeated (`X-Forwarded-For`, `Cookie`).
     public func headerValues(_ name: String) -> [String] {
-        headers.withUnsafeBufferPointer { headers in
+        fields.withUnsafeBufferPointer { headers in
             var values: [String] = []
             for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
                 values.append(headers[index].value)
@@ -58,7 +79,7 @@ public struct IncomingHit: Sendable {
     /// Every value of the header `name` joined by `separator`, as `headerValues(name).joined(separator:)`, but nil
     /// when the header is absent, and without an array (or a new string) for a header sent once, the usual case.
     public func joinedHeader(_ name: String, separator: String) -> String? {
-        headers.withUnsafeBufferPointer { headers in
+        fields.withUnsafeBufferPointer { headers in
             var joined: String?
             for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
                 if let previous = joined {

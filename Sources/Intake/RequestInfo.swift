@@ -38,8 +38,9 @@ public struct RequestInfo: Sendable, Equatable {
     /// Takes an already parsed query so the GA4 client and this share one parse.
     init(hit: IncomingHit, query: FormParameters, trustedProxies: TrustedProxies) {
         var headers: [String: String] = [:]
-        headers.reserveCapacity(hit.headers.count)
-        for (name, value) in hit.headers {
+        headers.reserveCapacity(hit.fields.count)
+        for field in hit.fields {
+            let name = field.name, value = field.value
             let key = name.lowercased()
             if let existing = headers[key] {
                 headers[key] = existing + Self.separator(key) + value

@@ -146,7 +146,7 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             method: method.rawValue,
             path: queryStart.map { String(target[..<$0]) } ?? target,
             query: queryStart.map { String(target[target.index(after: $0)...]) } ?? "",
-            headers: head.headers.map { (name: $0.name, value: $0.value) },
+            fields: head.headers.map { IncomingHit.Field(name: $0.name, value: $0.value) },
             body: body.map { Array($0.readableBytesView) } ?? [],
             peerAddress: peerAddress)
         // Moved into `prepare`, which keeps it (intake's result holds it): not copied.

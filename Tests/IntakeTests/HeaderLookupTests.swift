@@ -44,6 +44,22 @@ struct HeaderLookupTests {
         }
     }
 
+    @Test("Fields and pairs are the same headers, either way they are given or read")
+    func fieldsAndPairsAgree() {
+        var generator = Generator(state: 5)
+        for _ in 0..<500 {
+            let pairs = Self.randomHeaders(&generator)
+            let fields = pairs.map { IncomingHit.Field(name: $0.name, value: $0.value) }
+            var fromPairs = IncomingHit(method: "POST", path: "/collect", headers: pairs)
+            let fromFields = IncomingHit(method: "POST", path: "/collect", fields: fields)
+            #expect(fromPairs.fields == fromFields.fields)
+            #expect(fromFields.headers.map(\.name) == pairs.map(\.name))
+            #expect(fromFields.headers.map(\.value) == pairs.map(\.value))
+            fromPairs.headers = Array(pairs.reversed())
+            #expect(fromPairs.fields == fields.reversed())
+        }
+    }
+
     @Test("asciiCaseInsensitiveEquals folds ASCII letters only, on small and heap strings")
     func caseInsensitiveEquals() {
         var generator = Generator(state: 7)
