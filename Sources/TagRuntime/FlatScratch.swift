@@ -31,7 +31,12 @@ final class FlatScratch: Sendable {
     func destination<E: Error>(
         for config: FlatJSON, _ make: () throws(E) -> PinterestDestination
     ) throws(E) -> PinterestDestination {
-        if let last = lastDestination.withLock({ $0 }), last.config.isIdentical(to: config) { return last.destination }
+        // Compared inside the lock: taking the pair out copied the kept config and the destination, a retain and
+        // a release of each buffer and string, per send.
+        let known = lastDestination.withLock { last -> PinterestDestination? in
+            last?.config.isIdentical(to: config) == true ? last?.destination : nil
+        }
+        if let known { return known }
         let destination = try make()
         // A copy of its own: `config` is the spare document, emptied and refilled by the next read.
         let kept = config.isEmpty ? FlatJSON() : config.document(at: 0)
