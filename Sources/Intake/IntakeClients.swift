@@ -35,21 +35,19 @@ public struct IntakeClients: Sendable {
     public static let maxEventsPerHit = 1_000
 
     /// The events of `hit`, or nil when no client serves `hit.path` (the server answers 404).
-    public func process(_ hit: IncomingHit) throws(IntakeError) -> IntakeResult? {
+    /// `hit` is consumed: the result keeps it (for `IntakeResult.request`), moved rather than copied.
+    public func process(_ hit: consuming IncomingHit) throws(IntakeError) -> IntakeResult? {
         let result: IntakeResult
         switch hit.path {
         case JSONCollectClient.path:
             let fields = RequestFields(hit: hit, trustedProxies: configuration.trustedProxies)
-            result = IntakeResult(
-                events: try json.flatEvents(from: hit, fields: fields), hit: hit, query: nil,
-                trustedProxies: configuration.trustedProxies)
+            let events = try json.flatEvents(from: hit, fields: fields)
+            result = IntakeResult(events: events, hit: consume hit, query: nil, trustedProxies: configuration.trustedProxies)
         case GA4CollectClient.path:
             let query = FormParameters(parsing: hit.query)
             let fields = RequestFields(hit: hit, trustedProxies: configuration.trustedProxies)
-            result = IntakeResult(
-                events: try ga4.flatEvents(from: hit, query: query, fields: fields), hit: hit,
-                query: query,
-                trustedProxies: configuration.trustedProxies)
+            let events = try ga4.flatEvents(from: hit, query: query, fields: fields)
+            result = IntakeResult(events: events, hit: consume hit, query: query, trustedProxies: configuration.trustedProxies)
         default:
             return nil
         }

@@ -31,8 +31,8 @@ public struct IntakeResult: Sendable {
         self.source = .given(request)
     }
 
-    init(events: [FlatJSON], hit: IncomingHit, query: FormParameters?, trustedProxies: TrustedProxies) {
+    init(events: [FlatJSON], hit: consuming IncomingHit, query: FormParameters?, trustedProxies: TrustedProxies) {
         self.flatEvents = events
-        self.source = .hit(hit, query, trustedProxies)
+        self.source = .hit(consume hit, query, trustedProxies)
     }
 }

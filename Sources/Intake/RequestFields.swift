@@ -15,7 +15,7 @@ struct RequestFields: Sendable {
     }
 
     /// The same values ``RequestInfo/init(hit:trustedProxies:)`` works out.
-    init(hit: IncomingHit, trustedProxies: TrustedProxies) {
+    init(hit: borrowing IncomingHit, trustedProxies: TrustedProxies) {
         clientIP = RequestInfo.clientIP(of: hit, trustedProxies: trustedProxies)
         userAgent = RequestInfo.joinedHeader("user-agent", of: hit)
     }

@@ -38,8 +38,9 @@ public struct RequestInfo: Sendable, Equatable {
     /// Takes an already parsed query so the GA4 client and this share one parse.
     init(hit: IncomingHit, query: FormParameters, trustedProxies: TrustedProxies) {
         var headers: [String: String] = [:]
-        headers.reserveCapacity(hit.headers.count)
-        for (name, value) in hit.headers {
+        headers.reserveCapacity(hit.fields.count)
+        for field in hit.fields {
+            let name = field.name, value = field.value
             let key = name.lowercased()
             if let existing = headers[key] {
                 headers[key] = existing + Self.separator(key) + value
@@ -70,9 +71,7 @@ public struct RequestInfo: Sendable, Equatable {
 
     /// One header as `headers` holds it (repeats joined), without building the dictionary. `name` is lower case.
     static func joinedHeader(_ name: String, of hit: IncomingHit) -> String? {
-        guard let first = hit.header(name) else { return nil }
-        let values = hit.headerValues(name)
-        return values.count == 1 ? first : values.joined(separator: separator(name))
+        hit.joinedHeader(name, separator: separator(name))
     }
 
     private static func separator(_ name: String) -> String {

@@ -19,15 +19,31 @@ public protocol ConversionOutbox: Sendable {
 }
 
 /// An event in the outbox, with the identity used to acknowledge or requeue it.
+///
+/// Its fields live in one immutable object: an entry is copied as it moves through the outbox (queued,
+/// leased and handed to the sender at once, acknowledged), and a copy is then one retain, not one per
+/// string and buffer of its event and destination.
 public struct OutboxEntry: Sendable, Identifiable {
-    public let id: UInt64
-    public let destination: PinterestDestination
-    public let event: EncodedEvent
+    private final class Storage: Sendable {
+        let id: UInt64
+        let destination: PinterestDestination
+        let event: EncodedEvent
+
+        init(id: UInt64, destination: PinterestDestination, event: EncodedEvent) {
+            self.id = id
+            self.destination = destination
+            self.event = event
+        }
+    }
+
+    private let storage: Storage
+
+    public var id: UInt64 { storage.id }
+    public var destination: PinterestDestination { storage.destination }
+    public var event: EncodedEvent { storage.event }
 
     public init(id: UInt64, destination: PinterestDestination, event: EncodedEvent) {
-        self.id = id
-        self.destination = destination
-        self.event = event
+        storage = Storage(id: id, destination: destination, event: event)
     }
 }
 

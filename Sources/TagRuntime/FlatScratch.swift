@@ -17,7 +17,8 @@ final class FlatScratch: Sendable {
         defer {
             // A script's one huge table should not stay allocated for the VM's lifetime.
             let keep = json.nodes.capacity <= Self.maxNodes && json.bytes.capacity <= Self.maxBytes
-            spare.withLock { [json] in $0 = keep ? json : FlatJSON() }
+            // Moved back, not copied: a copy is a retain and a release of each buffer per native call.
+            spare.withLock { $0 = keep ? json.takeDocument() : FlatJSON() }
         }
         return try body(&json)
     }
@@ -30,7 +31,12 @@ final class FlatScratch: Sendable {
     func destination<E: Error>(
         for config: FlatJSON, _ make: () throws(E) -> PinterestDestination
     ) throws(E) -> PinterestDestination {
-        if let last = lastDestination.withLock({ $0 }), last.config.isIdentical(to: config) { return last.destination }
+        // Compared inside the lock: taking the pair out copied the kept config and the destination, a retain and
+        // a release of each buffer and string, per send.
+        let known = lastDestination.withLock { last -> PinterestDestination? in
+            last?.config.isIdentical(to: config) == true ? last?.destination : nil
+        }
+        if let known { return known }
         let destination = try make()
         // A copy of its own: `config` is the spare document, emptied and refilled by the next read.
         let kept = config.isEmpty ? FlatJSON() : config.document(at: 0)
@@ -50,4 +56,13 @@ final class FlatScratch: Sendable {
 
     private static let maxNodes = 1_024
     private static let maxBytes = 32_768
+}
+
+extension FlatJSON {
+    /// Moves the document out, leaving an empty one (a `swap`: no retain, no release).
+    fileprivate mutating func takeDocument() -> FlatJSON {
+        var taken = FlatJSON()
+        swap(&taken, &self)
+        return taken
+    }
 }

@@ -24,21 +24,27 @@ final class InvocationScope: Sendable {
     /// Ends a tag's invocation, handing over what it logged and sent. Moved out, so the scope does not
     /// keep the hit's events alive until the VM's next tag.
     func end() -> (logs: [TagLogLine], conversions: [SubmittedConversion]) {
-        state.withLock { state in
-            defer {
-                state.logs = []
-                state.conversions = []
-            }
-            return (state.logs, state.conversions)
-        }
+        state.withLock { state in (Self.take(&state.logs), Self.take(&state.conversions)) }
     }
 
     /// Takes the cookies set during a hit (they belong to the hit, not to one tag).
     func takeCookies() -> [ResponseCookie] {
+        state.withLock { state in Self.take(&state.cookies) }
+    }
+
+    /// Forgets cookies a hit left behind (one whose tags failed midway), without handing them over.
+    func clearCookies() {
         state.withLock { state in
-            defer { state.cookies.removeAll(keepingCapacity: true) }
-            return state.cookies
+            if !state.cookies.isEmpty { state.cookies = [] }
         }
+    }
+
+    /// Moves `array` out, leaving it empty: a copy and a reset would retain and release the storage (and a
+    /// `removeAll(keepingCapacity:)` on the shared copy allocated a new one).
+    private static func take<Element>(_ array: inout [Element]) -> [Element] {
+        var taken: [Element] = []
+        swap(&taken, &array)
+        return taken
     }
 
     var tag: String { state.withLock { $0.tag } }

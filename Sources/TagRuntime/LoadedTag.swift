@@ -1,7 +1,10 @@
 import LuaHost
 
 /// A tag as loaded into one VM: its trigger and the function that fires it.
-struct LoadedTag {
+///
+/// An immutable object: each hit takes every tag out of its VM's list, and a reference is one retain where a
+/// copy of the fields retained both strings and the trigger.
+final class LoadedTag {
     let file: String
     let name: String
     let trigger: TagTrigger
@@ -9,6 +12,14 @@ struct LoadedTag {
     /// Whether `fire` or the trigger function can see a second argument; when no tag can, a hit skips
     /// passing its request into Lua.
     let readsRequest: Bool
+
+    init(file: String, name: String, trigger: TagTrigger, fire: LuaRef, readsRequest: Bool) {
+        self.file = file
+        self.name = name
+        self.trigger = trigger
+        self.fire = fire
+        self.readsRequest = readsRequest
+    }
 }
 
 /// When a tag fires: a list of event names (`"*"` for all) or a Lua function of the event.

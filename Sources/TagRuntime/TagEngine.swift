@@ -21,18 +21,28 @@ public final class TagEngine: Sendable {
 
     /// Internal, not private, so a test can hold every VM and see what a hit does then.
     let pool: LuaVMPool
-    private let vmTags: [ObjectIdentifier: VMTags]
+    /// Each VM's tags: one entry per VM (a pool has about as many as cores), so a scan finds one in fewer
+    /// instructions than hashing its identifier for a dictionary did.
+    private let vmTags: [(vm: ObjectIdentifier, tags: VMTags)]
     private let logger: Logger
     private let failureLog: FailureLogThrottle
 
     /// The tags of one VM, and the scope its native functions read.
-    private struct VMTags: @unchecked Sendable {
+    /// A class, so that looking a VM's tags up per hit retains one object, not each array and the scope.
+    private final class VMTags: @unchecked Sendable {
         // LuaRefs inside are only used while the pool hands out this VM, on one thread at a time.
         let tags: [LoadedTag]
         /// `tags[i]`'s run counters.
         let counters: [TagRunCounters]
         let scope: InvocationScope
         let readsRequest: Bool
+
+        init(tags: [LoadedTag], counters: [TagRunCounters], scope: InvocationScope, readsRequest: Bool) {
+            self.tags = tags
+            self.counters = counters
+            self.scope = scope
+            self.readsRequest = readsRequest
+        }
     }
 
     public init(bundle: TagBundle, services: RuntimeServices) throws {
@@ -81,7 +91,7 @@ public final class TagEngine: Sendable {
         guard loadedSets.count <= 1 else {
             throw TagEngineError.inconsistentVMs(loadedSets.map { $0.joined(separator: ", ") }.sorted())
         }
-        self.vmTags = result.tags
+        self.vmTags = result.tags.map { (vm: $0.key, tags: $0.value) }
         self.readsRequest = result.tags.values.contains { $0.readsRequest }
         self.statuses = result.statuses ?? []
         for status in statuses {
@@ -116,10 +126,10 @@ public final class TagEngine: Sendable {
 
     private func run<Event: TagEventData>(event: Event, request: JSONValue, on vm: LuaVM) -> HitResult {
         var result = HitResult()
-        guard let vmTags = vmTags[ObjectIdentifier(vm)], !vmTags.tags.isEmpty else { return result }
+        guard let vmTags = tags(of: vm), !vmTags.tags.isEmpty else { return result }
         let scope = vmTags.scope
         let eventName = event.eventName
-        _ = scope.takeCookies()
+        scope.clearCookies()
         // Trigger functions all read one read-only view of the event (and request), built when the first
         // one runs. A tag that fires gets its own plain copy, which it may change: no tag can change what
         // another sees, and a copy costs less to build than a view, whose proxy and metatable per table
@@ -128,31 +138,42 @@ public final class TagEngine: Sendable {
         var inputs = HitInputs()
         defer { inputs.release(in: vm) }
         result.tagRuns.reserveCapacity(vmTags.tags.count)
-        for (tag, counters) in zip(vmTags.tags, vmTags.counters) {
+        for index in vmTags.tags.indices {
+            let tag = vmTags.tags[index]
             scope.begin(tag: tag.name)
-            var run = TagRun(tag: tag.name, file: tag.file, fired: false, outcome: nil, error: nil, logs: [], conversions: [])
+            var fired = false
+            var outcome: String?
+            var failure: String?
             do {
                 if try triggers(tag, eventName: eventName, inputs: &inputs, event: event, request: request, vm: vm) {
-                    run.fired = true
+                    fired = true
                     let copies = try inputs.arguments(for: tag, event: event, request: request, readOnly: false, vm: vm)
                     defer { for case .ref(let ref) in copies { vm.release(ref) } }
                     let returned = try vm.call(tag.fire, arguments: copies, owner: tag.file)
-                    run.outcome = Self.describeOutcome(returned.first)
+                    outcome = Self.describeOutcome(returned.first)
                 }
             } catch {
-                run.error = "\(error)"
+                failure = "\(error)"
                 if failureLog.shouldLog(tag.file) {
                     logger.error("tag failed", metadata: ["tag": "\(tag.name)", "file": "\(tag.file)", "error": "\(error)"])
                 }
             }
+            // Built once, at the end, and appended as its last use: moved into the array, not copied.
             let ended = scope.end()
-            run.logs = ended.logs
-            run.conversions = ended.conversions
-            counters.record(run.status)
+            let run = TagRun(
+                tag: tag.name, file: tag.file, fired: fired, outcome: outcome, error: failure, logs: ended.logs,
+                conversions: ended.conversions)
+            vmTags.counters[index].record(run.status)
             result.tagRuns.append(run)
         }
         result.cookies = scope.takeCookies()
         return result
+    }
+
+    private func tags(of vm: LuaVM) -> VMTags? {
+        let id = ObjectIdentifier(vm)
+        for index in vmTags.indices where vmTags[index].vm == id { return vmTags[index].tags }
+        return nil
     }
 
     private func triggers<Event: TagEventData>(

@@ -30,16 +30,23 @@ extension FlatJSON {
         /// The member named `name` of an object (nil when absent or not an object).
         public func member(_ name: String) -> Value? {
             guard kind == .object else { return nil }
+            // A native or small string (every literal, every key read from a document) shows its bytes in place;
+            // `withUTF8` needs a `var` copy of it, a retain and a release per lookup.
+            if let found = name.utf8.withContiguousStorageIfAvailable({ member(utf8: $0) }) { return found }
             var name = name
-            return name.withUTF8 { name in
-                let nameIsASCII = UTF8Bytes.isASCII(name)
-                var key = index + 1
-                for _ in 0..<node.count {
-                    if FlatJSON.sameKey(utf8(at: key), nodes[key].isASCII, name, nameIsASCII) { return at(key + 1) }
-                    key = Int(nodes[key + 1].end)
-                }
-                return nil
+            return name.withUTF8 { member(utf8: $0) }
+        }
+
+        /// The member whose key is `name`'s bytes.
+        @inline(__always)
+        func member(utf8 name: UnsafeBufferPointer<UInt8>) -> Value? {
+            let nameIsASCII = UTF8Bytes.isASCII(name)
+            var key = index + 1
+            for _ in 0..<node.count {
+                if FlatJSON.sameKey(utf8(at: key), nodes[key].isASCII, name, nameIsASCII) { return at(key + 1) }
+                key = Int(nodes[key + 1].end)
             }
+            return nil
         }
     }
 

@@ -169,6 +169,8 @@ public struct FlatJSON: Sendable {
     }
 
     public mutating func appendString(_ text: String) {
+        // A native or small string shows its bytes in place; `withUTF8` wants a `var` copy (a retain and a release).
+        if text.utf8.withContiguousStorageIfAvailable({ appendString($0) }) != nil { return }
         var text = text
         text.withUTF8 { appendString($0) }
     }

@@ -49,39 +49,44 @@ struct HitHandler: Sendable {
     static let clients = (ga4: "ga4", json: "json")
 
     func prepare(_ request: Request) -> Step {
-        let client = request.path.hasPrefix("/g/") ? Self.clients.ga4 : Self.clients.json
-        let hit = IncomingHit(
-            method: request.method.rawValue,
-            path: request.path,
-            query: request.query,
-            headers: request.headers,
-            body: request.body ?? [],
-            peerAddress: request.peerAddress
-        )
+        prepare(
+            method: request.method,
+            hit: IncomingHit(
+                method: request.method.rawValue, path: request.path, query: request.query, headers: request.headers,
+                body: request.body ?? [], peerAddress: request.peerAddress),
+            bodyOverLimit: request.body == nil)
+    }
+
+    /// `prepare` for a request read straight into an `IncomingHit` (the event loop's path): the hit is moved
+    /// into intake, not copied field by field. `hit.method` is `method.rawValue`; `hit.body` is empty when
+    /// `bodyOverLimit`.
+    func prepare(method: HTTPRequest.Method, hit: consuming IncomingHit, bodyOverLimit: Bool) -> Step {
+        let path = hit.path
+        let client = path.hasPrefix("/g/") ? Self.clients.ga4 : Self.clients.json
         // As `HTTPFields[.origin]` reads it: every value, joined (nothing is built when there is none).
-        let origin = hit.header("origin") == nil ? nil : hit.headerValues("origin").joined(separator: ", ")
-        if request.method == .options {
+        let origin = hit.joinedHeader("origin", separator: ", ")
+        if method == .options {
             return .answer(HitResponse(status: .noContent, headers: cors.headers(origin: origin, preflight: true)))
         }
         let headers = cors.headers(origin: origin, preflight: false)
-        guard request.body != nil else {
-            return .answer(reject(.bodyTooLarge(limit: maxBodyBytes), client: client, path: request.path, headers: headers))
+        guard !bodyOverLimit else {
+            return .answer(reject(.bodyTooLarge(limit: maxBodyBytes), client: client, path: path, headers: headers))
         }
         let parsed: IntakeResult
         do throws(IntakeError) {
-            guard let result = try intake.process(hit) else {
+            guard let result = try intake.process(consume hit) else {
                 return .answer(HitResponse(status: .notFound, headers: headers))
             }
             parsed = result
         } catch {
-            return .answer(reject(error, client: client, path: request.path, headers: headers))
+            return .answer(reject(error, client: client, path: path, headers: headers))
         }
         let engine = liveTags.engine
         return .runTags(
             PreparedHit(
                 // The request is built for Lua only when some tag can read it.
                 engine: engine, events: parsed.flatEvents, request: engine.readsRequest ? parsed.request.asJSON() : .null,
-                headers: headers, client: client, answerWithGIF: gifForGet && request.method == .get))
+                headers: headers, client: client, answerWithGIF: gifForGet && method == .get))
     }
 
     func finish(_ hit: PreparedHit, results: [HitResult]) -> HitResponse {
