@@ -6,7 +6,7 @@ import Synchronization
 /// When an insert finds the store full it makes room in this order: entries whose time to live has
 /// passed, then the oldest entries (first inserted). Time comes from the injected `now` so that
 /// tests move it by hand instead of sleeping; it is kept in whole seconds (``StoreSeconds``), rounded so that
-/// an entry never expires early and at most two seconds late.
+/// an entry never expires early and at most a second late; a time to live of zero or less keeps nothing.
 ///
 /// A large store is split into shards by key, each with its own lock and share of the capacity: a
 /// table that grows moves every key while the lock is held, which for a million keys would stall
@@ -68,6 +68,9 @@ public final class DedupStore: DedupStoring {
 
     private func insertIfAbsent(_ key: KeyDigest, ttl: Duration) -> Bool {
         let (now, expiry) = seconds.times(now: self.now(), ttl: ttl)
+        // No time to live: the entry would expire at once (whole seconds would keep it to the end of this one),
+        // so nothing is kept; only a live entry of the key refuses it.
+        guard ttl > .zero else { return shard(for: key).table.withLock { !$0.isLive(key, now: now) } }
         return shard(for: key).table.withLock { $0.insertIfAbsent(key, now: now, expiry: expiry) }
     }
 

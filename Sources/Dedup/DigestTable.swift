@@ -108,6 +108,11 @@ struct DigestTable: ~Copyable {
         if let index = index(of: key) { delete(at: index) }
     }
 
+    /// Whether `key` has an entry that is live at `now`.
+    func isLive(_ key: KeyDigest, now: UInt32) -> Bool {
+        index(of: key).map { slots[$0].expiry > now } ?? false
+    }
+
     /// The slot holding `key`, if any.
     func index(of key: KeyDigest) -> Int? {
         var index = home(key.low)

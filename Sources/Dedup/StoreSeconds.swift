@@ -2,7 +2,7 @@
 /// expiry fits beside its digest in one table slot instead of a 16-byte `ContinuousClock.Instant`.
 ///
 /// Rounding never lets an entry expire early: an expiry is rounded up and the current time down, so an entry may
-/// outlive its time to live by up to two seconds, never less.
+/// outlive its time to live by less than a second, never less.
 struct StoreSeconds: Sendable {
     let epoch: ContinuousClock.Instant
 

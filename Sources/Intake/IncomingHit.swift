@@ -82,10 +82,13 @@ public struct IncomingHit: Sendable {
         fields.withUnsafeBufferPointer { headers in
             var joined: String?
             for index in headers.indices where asciiCaseInsensitiveEquals(headers[index].name, name) {
-                if let previous = joined {
-                    joined = previous + separator + headers[index].value
-                } else {
+                // Appended in place: rebuilding `previous + separator + value` copied everything joined so far,
+                // quadratic in a header a client repeats a thousand times.
+                if joined == nil {
                     joined = headers[index].value
+                } else {
+                    joined?.append(separator)
+                    joined?.append(headers[index].value)
                 }
             }
             return joined

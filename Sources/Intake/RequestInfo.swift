@@ -42,10 +42,11 @@ public struct RequestInfo: Sendable, Equatable {
         for field in hit.fields {
             let name = field.name, value = field.value
             let key = name.lowercased()
-            if let existing = headers[key] {
-                headers[key] = existing + Self.separator(key) + value
-            } else {
+            if headers[key] == nil {
                 headers[key] = value
+            } else {
+                headers[key]?.append(Self.separator(key))  // in place: a repeated header stays linear
+                headers[key]?.append(value)
             }
         }
         self.init(

@@ -61,6 +61,7 @@ struct HitHandler: Sendable {
     /// into intake, not copied field by field. `hit.method` is `method.rawValue`; `hit.body` is empty when
     /// `bodyOverLimit`.
     func prepare(method: HTTPRequest.Method, hit: consuming IncomingHit, bodyOverLimit: Bool) -> Step {
+        assert(hit.method == method.rawValue && (!bodyOverLimit || hit.body.isEmpty), "the hit and its method or limit disagree")
         let path = hit.path
         let client = path.hasPrefix("/g/") ? Self.clients.ga4 : Self.clients.json
         // As `HTTPFields[.origin]` reads it: every value, joined (nothing is built when there is none).

@@ -24,6 +24,22 @@ final class ManualClock: Sendable {
         #expect(!store.insertIfAbsent("a", ttl: .seconds(60)))
     }
 
+    /// A window of zero (`duplicate_window_hours = 0`) drops nothing, as before whole-second expiries: only a key
+    /// still live from a longer window refuses it.
+    @Test func aZeroTTLKeepsNothing() {
+        let clock = ManualClock()
+        let store = DedupStore(now: { clock.now })
+        clock.advance(by: .milliseconds(300))
+        #expect(store.insertIfAbsent("a", ttl: .zero))
+        #expect(store.insertIfAbsent("a", ttl: .zero))
+        #expect(store.insertIfAbsent("a", ttl: .seconds(-5)))
+        #expect(store.count == 0)
+        #expect(store.insertIfAbsent("b", ttl: .seconds(60)))
+        #expect(!store.insertIfAbsent("b", ttl: .zero))
+        clock.advance(by: .seconds(61))
+        #expect(store.insertIfAbsent("b", ttl: .zero))
+    }
+
     @Test func repeatAfterTTLWinsAgainAndRestartsTheWindow() {
         let clock = ManualClock()
         let store = DedupStore(now: { clock.now })

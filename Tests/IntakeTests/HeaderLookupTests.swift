@@ -91,6 +91,24 @@ struct HeaderLookupTests {
         }
     }
 
+    @Test("A header repeated a thousand times joins in order, with its own separator")
+    func repeatedHeaderJoins() {
+        let origins = (0..<1_000).map { "https://site-\($0).example" }
+        let headers = origins.map { (name: "Origin", value: $0) } + [(name: "Cookie", value: "a=1"), (name: "cookie", value: "b=2")]
+        let hit = IncomingHit(method: "POST", path: "/collect", headers: headers)
+        #expect(hit.joinedHeader("origin", separator: ", ") == origins.joined(separator: ", "))
+        let info = RequestInfo(hit: hit, trustedProxies: .none)
+        #expect(info.headers["origin"] == origins.joined(separator: ", "))
+        #expect(info.headers["cookie"] == "a=1; b=2")
+    }
+
+    @Test("Peers the shortcut leaves to parsing come out in canonical form")
+    func parsedPeers() {
+        for (peer, expected) in [("::ffff:10.0.0.1", "10.0.0.1"), ("2001:DB8::1", "2001:db8::1"), ("::1", "::1")] {
+            #expect(ClientAddressResolver.resolve(peerAddress: peer, forwardedFor: [], realIP: nil, trustedProxies: .none) == expected)
+        }
+    }
+
     static func foldASCII(_ s: String) -> [UInt8] {
         s.utf8.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
     }
