@@ -35,6 +35,8 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var preferredVM = 0
     private var peerAddress: String?
     private var needsFlush = false
+    /// Something was passed on since the last read complete: only then do the handlers after this one get one.
+    private var forwardedSinceReadComplete = false
     /// A graceful shutdown asked to close while a hit was being read; passed on once it is answered.
     private var quiesceAfterHit = false
     /// The HTTP/1 encoder's place in the pipeline: a hit's answer is written there as bytes (see
@@ -63,7 +65,7 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             guard case .idle = state else {
-                context.fireChannelRead(data)
+                forward(data, context: context)
                 return
             }
             if routedRequests == 0, head.method != .HEAD, Self.isHitPath(head.uri), let method = Self.method(head.method) {
@@ -71,7 +73,7 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             } else {
                 routedRequests += 1
                 state = .forwarding
-                context.fireChannelRead(data)
+                forward(data, context: context)
             }
         case .body(var chunk):
             switch takeState() {
@@ -88,7 +90,7 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 state = .gathering(head, method, body: nil)  // over the limit: the rest is read and dropped
             case let other:
                 state = other
-                context.fireChannelRead(data)
+                forward(data, context: context)
             }
         case .end:
             switch takeState() {
@@ -102,7 +104,7 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
                 }
             case .idle, .forwarding:
-                context.fireChannelRead(data)
+                forward(data, context: context)
             }
         }
     }
@@ -119,7 +121,17 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             needsFlush = false
             context.flush()
         }
-        context.fireChannelReadComplete()
+        // A batch of reads that were all hits answered here leaves the handlers after this one nothing to
+        // deliver (NIOAsyncChannel's handler would find its buffer empty): the event would only walk the pipeline.
+        if forwardedSinceReadComplete {
+            forwardedSinceReadComplete = false
+            context.fireChannelReadComplete()
+        }
+    }
+
+    private func forward(_ data: NIOAny, context: ChannelHandlerContext) {
+        forwardedSinceReadComplete = true
+        context.fireChannelRead(data)
     }
 
     /// Hummingbird's connection handler closes an idle connection on shutdown, and it cannot see a hit
@@ -160,11 +172,11 @@ final class EventLoopHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
             } else {
                 // Every VM is busy: the router waits for one without holding up this loop.
                 routedRequests += 1
-                context.fireChannelRead(wrapInboundOut(.head(head)))
+                forward(wrapInboundOut(.head(head)), context: context)
                 if let body, body.readableBytes > 0 {
-                    context.fireChannelRead(wrapInboundOut(.body(body)))
+                    forward(wrapInboundOut(.body(body)), context: context)
                 }
-                context.fireChannelRead(wrapInboundOut(.end(nil)))
+                forward(wrapInboundOut(.end(nil)), context: context)
             }
         }
     }
