@@ -120,20 +120,22 @@ let package = Package(
             path: "Benchmarks/DeliveryBenchmark"),
         .executableTarget(name: "DedupBenchmark", dependencies: ["Dedup"], path: "Benchmarks/DedupBenchmark"),
 
+        // The seeded generator the test suites share.
+        .target(name: "TestRandom", path: "Tests/TestRandom"),
         .testTarget(name: "LuaHostTests", dependencies: ["LuaHost"]),
-        .testTarget(name: "TagdJSONTests", dependencies: ["TagdJSON"]),
-        .testTarget(name: "UserDataHashingTests", dependencies: ["UserDataHashing", "TagdJSON"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DedupTests", dependencies: ["Dedup"]),
+        .testTarget(name: "TagdJSONTests", dependencies: ["TagdJSON", "TestRandom"]),
+        .testTarget(name: "UserDataHashingTests", dependencies: ["UserDataHashing", "TagdJSON", "TestRandom"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DedupTests", dependencies: ["Dedup", "TestRandom"]),
         .testTarget(
             name: "PinterestCAPITests",
             dependencies: [
-                "PinterestCAPI", "PinterestTesting", "TagdJSON", "Dedup",
+                "PinterestCAPI", "PinterestTesting", "TagdJSON", "Dedup", "TestRandom",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
-        .testTarget(name: "IntakeTests", dependencies: ["Intake", "TagdJSON"]),
-        .testTarget(name: "TagRuntimeTests", dependencies: ["TagRuntime", "UserDataHashing", "PinterestCAPI"]),
+        .testTarget(name: "IntakeTests", dependencies: ["Intake", "TagdJSON", "TestRandom"]),
+        .testTarget(name: "TagRuntimeTests", dependencies: ["TagRuntime", "UserDataHashing", "PinterestCAPI", "TestRandom"]),
         .testTarget(name: "TagTestingTests", dependencies: ["TagTesting", "TagRuntime"]),
         .testTarget(
             name: "TagdServerTests",

@@ -42,27 +42,27 @@ final class BaselineDedupStore: DedupStoring {
         self.shardCapacity = max(1, self.capacity / count)  // never more than `capacity` in all
     }
 
-    private func shard(for key: BaselineKeyDigest) -> Shard {
+    private func shard(for key: KeyDigest) -> Shard {
         shards.count == 1 ? shards[0] : shards[Int(key.high % UInt64(shards.count))]
     }
 
     public func insertIfAbsent(_ key: String, ttl: Duration) -> Bool {
-        insertIfAbsent(BaselineKeyDigest(key), ttl: ttl)
+        insertIfAbsent(KeyDigest(key), ttl: ttl)
     }
 
     public func remove(_ key: String) {
-        remove(BaselineKeyDigest(key))
+        remove(KeyDigest(key))
     }
 
     public func insertIfAbsent(_ key: DedupKey, ttl: Duration) -> Bool {
-        insertIfAbsent(BaselineKeyDigest(key), ttl: ttl)
+        insertIfAbsent(KeyDigest(key), ttl: ttl)
     }
 
     public func remove(_ key: DedupKey) {
-        remove(BaselineKeyDigest(key))
+        remove(KeyDigest(key))
     }
 
-    private func insertIfAbsent(_ key: BaselineKeyDigest, ttl: Duration) -> Bool {
+    private func insertIfAbsent(_ key: KeyDigest, ttl: Duration) -> Bool {
         let now = self.now()
         let capacity = shardCapacity
         return shard(for: key).state.withLock { state in
@@ -80,7 +80,7 @@ final class BaselineDedupStore: DedupStoring {
         }
     }
 
-    private func remove(_ key: BaselineKeyDigest) {
+    private func remove(_ key: KeyDigest) {
         shard(for: key).state.withLock { state in _ = state.entries.removeValue(forKey: key) }
     }
 
@@ -100,13 +100,13 @@ extension BaselineDedupStore {
             var sequence: UInt64
         }
 
-        var entries: [BaselineKeyDigest: Entry] = [:]
-        var order = BaselineFIFO<(key: BaselineKeyDigest, sequence: UInt64)>()
+        var entries: [KeyDigest: Entry] = [:]
+        var order = BaselineFIFO<(key: KeyDigest, sequence: UInt64)>()
         var nextSequence: UInt64 = 0
         /// No entry expires before this instant, so a sweep for expired entries is pointless until then.
         var earliestExpiry: ContinuousClock.Instant?
 
-        mutating func insert(_ key: BaselineKeyDigest, expiresAt: ContinuousClock.Instant) {
+        mutating func insert(_ key: KeyDigest, expiresAt: ContinuousClock.Instant) {
             nextSequence += 1
             entries[key] = Entry(expiresAt: expiresAt, sequence: nextSequence)
             recordInsert(key, expiresAt: expiresAt)
@@ -115,7 +115,7 @@ extension BaselineDedupStore {
         /// `insert` unless `key` has an entry that has not expired at `now` (then false), in one probe of the
         /// dictionary where a lookup and then an insert hashed the key twice or three times. The caller has
         /// seen that the store has room.
-        mutating func insertUnlessLive(_ key: BaselineKeyDigest, now: ContinuousClock.Instant, expiresAt: ContinuousClock.Instant) -> Bool {
+        mutating func insertUnlessLive(_ key: KeyDigest, now: ContinuousClock.Instant, expiresAt: ContinuousClock.Instant) -> Bool {
             let sequence = nextSequence + 1
             // An absent key gets a placeholder that has expired at `now`, and is then set like an expired one.
             let inserted = Self.replaceIfExpired(
@@ -134,7 +134,7 @@ extension BaselineDedupStore {
             return true
         }
 
-        private mutating func recordInsert(_ key: BaselineKeyDigest, expiresAt: ContinuousClock.Instant) {
+        private mutating func recordInsert(_ key: KeyDigest, expiresAt: ContinuousClock.Instant) {
             order.append((key, nextSequence))
             if let earliest = earliestExpiry {
                 earliestExpiry = min(earliest, expiresAt)
@@ -175,96 +175,6 @@ extension BaselineDedupStore {
     }
 }
 
-/// A key as the store keeps it: 128 bits from two differently salted hashes of its text, instead of the
-/// text itself. Keys such as `account|event_name|event_id` run to 40 bytes or more and a store holds up to
-/// a million of them; 16 inline bytes halve the memory and need no reference counting. Two keys share a
-/// digest with a probability of about n² / 2¹²⁹ (around 10⁻²⁷ for a million keys), which would make the
-/// later one look like a duplicate. The hashes are seeded per process, like Swift's own, so digests are
-/// never stored or compared across processes.
-struct BaselineKeyDigest: Hashable {
-    let high: UInt64
-    let low: UInt64
-
-    init(_ key: String) {
-        var first = Hasher()
-        first.combine(0x7461_6764_6B65_7931 as UInt64)
-        first.combine(key)
-        var second = Hasher()
-        second.combine(0x7461_6764_6B65_7932 as UInt64)
-        second.combine(key)
-        high = UInt64(bitPattern: Int64(first.finalize()))
-        low = UInt64(bitPattern: Int64(second.finalize()))
-    }
-
-    /// The digest of `key.joined`, from the fields' bytes when they are all ASCII: a `String` hashes as its
-    /// bytes (normalized to NFC, which ASCII is) then 0xFF, so those bytes, joined on the stack and fed in one
-    /// call, give the same digest (a test holds the two to it). Other text is joined, and hashed as a `String`.
-    /// How a `String` feeds its hasher is the standard library's own business: if a release changes it, the
-    /// check made once per process (`bytesHashAsStrings`) sends every key through the joined `String`.
-    init(_ key: DedupKey) {
-        var first = key.first, second = key.second, third = key.third
-        let digest = first.withUTF8 { a in
-            second.withUTF8 { b in
-                third.withUTF8 { c -> (UInt64, UInt64)? in
-                    let count = a.count + b.count + c.count + 3
-                    guard count <= 512, Self.bytesHashAsStrings, Self.isASCII(a), Self.isASCII(b), Self.isASCII(c)
-                    else { return nil }
-                    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { joined in
-                        var end = 0
-                        func add(_ field: UnsafeBufferPointer<UInt8>, _ separator: UInt8) {
-                            _ = UnsafeMutableBufferPointer(rebasing: joined[end..<end + field.count]).initialize(from: field)
-                            end += field.count
-                            joined[end] = separator
-                            end += 1
-                        }
-                        add(a, 0x1F)
-                        add(b, 0x1F)
-                        add(c, 0xFF)  // String's terminator
-                        let bytes = UnsafeRawBufferPointer(joined)
-                        return (Self.hash(0x7461_6764_6B65_7931, bytes), Self.hash(0x7461_6764_6B65_7932, bytes))
-                    }
-                }
-            }
-        }
-        if let (high, low) = digest {
-            self.init(high: high, low: low)
-        } else {
-            self.init(key.joined)
-        }
-    }
-
-    /// Whether an ASCII key's bytes, hashed as `init(_: DedupKey)` hashes them, give its `String`'s digest.
-    static let bytesHashAsStrings: Bool = {
-        let bytes: [UInt8] = Array("acct\u{1F}purchase\u{1F}ev-1".utf8) + [0xFF]
-        let fromBytes = bytes.withUnsafeBytes { raw in
-            (hash(0x7461_6764_6B65_7931, raw), hash(0x7461_6764_6B65_7932, raw))
-        }
-        let fromString = BaselineKeyDigest("acct\u{1F}purchase\u{1F}ev-1")
-        return fromBytes.0 == fromString.high && fromBytes.1 == fromString.low
-    }()
-
-    private init(high: UInt64, low: UInt64) {
-        self.high = high
-        self.low = low
-    }
-
-    private static func hash(_ salt: UInt64, _ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hasher = Hasher()
-        hasher.combine(salt)
-        hasher.combine(bytes: bytes)
-        return UInt64(bitPattern: Int64(hasher.finalize()))
-    }
-
-    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var high: UInt8 = 0
-        for byte in bytes { high |= byte }
-        return high < 0x80
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(low)  // already uniformly distributed; `high` picks the shard
-    }
-}
 
 /// A first-in first-out queue with O(1) amortised `append` and `removeFirst`, so that the module
 /// needs no dependency (swift-collections' Deque would do the same).

@@ -4,11 +4,11 @@
 /// digest with a probability of about n² / 2¹²⁹ (around 10⁻²⁷ for a million keys), which would make the
 /// later one look like a duplicate. The hashes are seeded per process, like Swift's own, so digests are
 /// never stored or compared across processes.
-struct KeyDigest: Hashable {
-    let high: UInt64
-    let low: UInt64
+package struct KeyDigest: Hashable {
+    package let high: UInt64
+    package let low: UInt64
 
-    init(_ key: String) {
+    package init(_ key: String) {
         var first = Hasher()
         first.combine(0x7461_6764_6B65_7931 as UInt64)
         first.combine(key)
@@ -24,7 +24,7 @@ struct KeyDigest: Hashable {
     /// call, give the same digest (a test holds the two to it). Other text is joined, and hashed as a `String`.
     /// How a `String` feeds its hasher is the standard library's own business: if a release changes it, the
     /// check made once per process (`bytesHashAsStrings`) sends every key through the joined `String`.
-    init(_ key: DedupKey) {
+    package init(_ key: DedupKey) {
         var first = key.first, second = key.second, third = key.third
         let digest = first.withUTF8 { a in
             second.withUTF8 { b in
@@ -85,7 +85,7 @@ struct KeyDigest: Hashable {
         return high < 0x80
     }
 
-    func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(low)  // already uniformly distributed; `high` picks the shard
     }
 }

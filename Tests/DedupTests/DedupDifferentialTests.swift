@@ -1,4 +1,5 @@
 @testable import Dedup
+import TestRandom
 import Testing
 
 /// The store's semantics, written plainly: a dictionary of keys to (expiry, sequence) and an array of insertion

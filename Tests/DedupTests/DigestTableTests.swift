@@ -1,4 +1,5 @@
 @testable import Dedup
+import TestRandom
 import Testing
 
 /// A digest whose home slot in a table of `size` slots is `home`: tests pick homes to force collisions.
@@ -126,18 +127,6 @@ func digest(_ id: UInt64, home: UInt64) -> KeyDigest {
     }
 }
 
-/// A seeded generator, so that random tests are the same every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A table in a class, so that `#expect` (which copies what it checks) can look at it.
 final class TableUnderTest {

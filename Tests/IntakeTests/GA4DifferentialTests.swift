@@ -1,3 +1,4 @@
+import TestRandom
 import TagdJSON
 import Testing
 
@@ -173,22 +174,3 @@ import Testing
     }
 }
 
-/// A small seeded generator, so a failure can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    // An odd multiplier other than the increment, so seeds do not start one stream at different steps.
-    init(seed: UInt64) { state = seed &* 0xD1B5_4A32_D192_ED03 ^ 0x2545_F491_4F6C_DD1D }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
-}

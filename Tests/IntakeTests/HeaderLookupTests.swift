@@ -1,3 +1,4 @@
+import TestRandom
 import Testing
 @testable import Intake
 
@@ -5,32 +6,19 @@ import Testing
 /// the straightforward way over generated inputs.
 @Suite("Header lookups")
 struct HeaderLookupTests {
-    /// A small deterministic generator (SplitMix64), so a failure reproduces.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-    }
 
     static let names = ["Cookie", "cookie", "COOKIE", "Origin", "origin", "X-Forwarded-For", "x-forwarded-for",
                         "User-Agent", "user-agent", "Content-Type", "X-Real-IP", "Cookiè", "cookie2", "", "Ünïcode-Näme"]
     static let values = ["", "a", "b=1; c=2", "application/json", "203.0.113.9, 10.0.0.1",
                          "Mozilla/5.0 (X11; Linux x86_64) a long enough value to live on the heap", "ünïcode"]
 
-    static func randomHeaders(_ generator: inout Generator) -> [(name: String, value: String)] {
+    static func randomHeaders(_ generator: inout SplitMix64) -> [(name: String, value: String)] {
         (0..<generator.below(7)).map { _ in (generator.pick(names), generator.pick(values)) }
     }
 
     @Test("header, headerValues and joinedHeader agree with a filter over lower-cased names")
     func lookupsMatchReference() {
-        var generator = Generator(state: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<3_000 {
             let headers = Self.randomHeaders(&generator)
             let hit = IncomingHit(method: "POST", path: "/collect", headers: headers)
@@ -46,7 +34,7 @@ struct HeaderLookupTests {
 
     @Test("Fields and pairs are the same headers, either way they are given or read")
     func fieldsAndPairsAgree() {
-        var generator = Generator(state: 5)
+        var generator = SplitMix64(seed: 5)
         for _ in 0..<500 {
             let pairs = Self.randomHeaders(&generator)
             let fields = pairs.map { IncomingHit.Field(name: $0.name, value: $0.value) }
@@ -62,7 +50,7 @@ struct HeaderLookupTests {
 
     @Test("asciiCaseInsensitiveEquals folds ASCII letters only, on small and heap strings")
     func caseInsensitiveEquals() {
-        var generator = Generator(state: 7)
+        var generator = SplitMix64(seed: 7)
         let alphabet = Array("aAzZ-_09ÿé[`@{") + ["\u{0}"]
         for _ in 0..<5_000 {
             let a = String((0..<generator.below(24)).map { _ in generator.pick(alphabet) })
@@ -75,7 +63,7 @@ struct HeaderLookupTests {
 
     @Test("An untrusted IPv4 peer's shortcut gives what parsing it gives")
     func peerShortcut() {
-        var generator = Generator(state: 99)
+        var generator = SplitMix64(seed: 99)
         let parts = ["1", "02", "255", "256", "0x7f", "", " ", "9", "%eth0", ".", "a", "10"]
         var peers = ["127.0.0.1", "0.0.0.0", "1.2.3", "1.2.3.4.5", "010.0.0.1", " 1.2.3.4", "/var/run/tagd.sock", "",
                      "1.2.3.4%eth0", "::1", "::ffff:10.0.0.1", "fe80::1%eth0", "2001:DB8::1"]

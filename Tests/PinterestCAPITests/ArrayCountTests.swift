@@ -1,3 +1,4 @@
+import TestRandom
 import TagdJSON
 import Testing
 
@@ -38,7 +39,7 @@ import Testing
     }
 
     @Test func agreesWithTheParserOnMutatedBodies() {
-        var generator = SeededGenerator(seed: 11)
+        var generator = SplitMix64(seed: 11)
         let body = JSONValue.object(["data": .array((0..<3).map { validEvent(id: "e\($0)") })]).encoded()
         let replacements = Array("{}[],:\"\\ 0-.eE1tfnu".utf8) + [0x01, 0xFF]
         for _ in 0..<2_000 {

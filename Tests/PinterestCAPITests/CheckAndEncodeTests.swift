@@ -1,3 +1,4 @@
+import TestRandom
 import Dedup
 @testable import PinterestCAPI
 import TagdJSON
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func agreesOnGeneratedEvents() {
-        var generator = SeededGenerator(seed: 20_261_129)
+        var generator = SplitMix64(seed: 20_261_129)
         var valid = 0, invalid = 0
         for index in 0..<3_000 {
             var event = Self.richEvent(index)
@@ -40,7 +41,7 @@ import Testing
 
     @Test func aRefusalNamesTheSameViolationsAsValidateEvent() throws {
         let harness = SenderHarness(baseURL: "http://127.0.0.1:9")
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for index in 0..<300 {
             var event = Self.richEvent(index)
             let (path, value) = Self.mutations.randomElement(using: &generator) ?? ("", nil)

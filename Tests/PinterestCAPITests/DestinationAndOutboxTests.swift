@@ -1,4 +1,5 @@
 @testable import PinterestCAPI
+import TestRandom
 import TagdJSON
 import Testing
 
@@ -90,7 +91,7 @@ import Testing
         var queue = OutboxQueue()
         var next: UInt64 = 0
         var expected: [UInt64] = []
-        var generator = SeededGenerator(seed: 3)
+        var generator = SplitMix64(seed: 3)
         // Enough traffic for the consumed prefix to be given back many times.
         for _ in 0..<400 {
             for _ in 0..<Int.random(in: 0..<40, using: &generator) {

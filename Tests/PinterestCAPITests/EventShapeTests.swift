@@ -1,4 +1,5 @@
 @testable import PinterestCAPI
+import TestRandom
 import TagdJSON
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
     ]
 
     @Test func agreesWithTheFullWalkAsShapesRepeat() throws {
-        var generator = SeededGenerator(seed: 2_026_112_9)
+        var generator = SplitMix64(seed: 2_026_112_9)
         var tally = (valid: 0, invalid: 0, knownShape: 0, knownShapeFailed: 0)
         for index in 0..<3_000 {
             var event = CheckAndEncodeTests.richEvent(index)

@@ -1,4 +1,5 @@
 @testable import PinterestCAPI
+import TestRandom
 import TagdJSON
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 
     /// The generated events of `CheckAndEncodeTests`, valid and invalid.
     func events(count: Int, seed: UInt64) -> [JSONValue] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         return (0..<count).map { index in
             var event = CheckAndEncodeTests.richEvent(index)
             for _ in 0..<Int.random(in: 0...3, using: &generator) {

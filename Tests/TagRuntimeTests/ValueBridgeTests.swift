@@ -1,3 +1,4 @@
+import TestRandom
 import LuaHost
 import TagdJSON
 import Testing
@@ -8,7 +9,7 @@ import Testing
 @Suite struct ValueBridgeTests {
     @Test func jsonSharesAsItsLuaValueCopy() throws {
         let vm = try LuaVM()
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<300 {
             let json = Self.tree(&generator, depth: 0)
             let direct = try vm.share(json)
@@ -22,7 +23,7 @@ import Testing
     /// Intake's events cross as flat documents (parsed straight from the body): the same tables in Lua.
     @Test func flatJSONSharesAsItsTree() throws {
         let vm = try LuaVM()
-        var generator = SplitMix(seed: 17)
+        var generator = SplitMix64(seed: 17)
         for _ in 0..<300 {
             let json = Self.tree(&generator, depth: 0)
             let text = json.encoded()
@@ -44,7 +45,7 @@ import Testing
     @Test(arguments: [true, false])
     func flatJSONSharedFromItsNodesReadsAsTheTape(readOnly: Bool) throws {
         let vm = try LuaVM()
-        var generator = SplitMix(seed: 29)
+        var generator = SplitMix64(seed: 29)
         let documents = try (0..<300).map { _ in try FlatJSON.parse(Self.tree(&generator, depth: 0).encoded()) }
             + [FlatJSON(), FlatJSON(["k\u{301}": ["\u{E9}": .null, "": [1.5, "x"]]]), try FlatJSON.parse(Array("[[],{}]".utf8))]
         for flat in documents {
@@ -93,7 +94,7 @@ import Testing
     }
 
     /// Random JSON: every kind of scalar, nested arrays and objects, empty containers.
-    static func tree(_ g: inout SplitMix, depth: Int) -> JSONValue {
+    static func tree(_ g: inout SplitMix64, depth: Int) -> JSONValue {
         switch g.next() % (depth > 4 ? 5 : 7) {
         case 0: return .null
         case 1: return .bool(g.next() % 2 == 0)
@@ -109,15 +110,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator (tests must not depend on the system's randomness).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,11 +1,12 @@
 @testable import TagdJSON
+import TestRandom
 import Testing
 
 /// The word-at-a-time paths of writing from a shape: a string copied and scanned for escapes in one pass (when
 /// its last word stays inside the document's bytes), and strings the caller declares plain, copied unscanned.
 @Suite struct FlatJSONShapeFastPathTests {
     /// Strings that need escapes, are not ASCII, hold control bytes, at every length around a word's.
-    static func string(_ g: inout Mix) -> String {
+    static func string(_ g: inout SplitMix64) -> String {
         let pieces = ["a", "Z", "0", " ", "\"", "\\", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}", "ü", "€", "😀", "/", "~"]
         let count = Int(g.next() % 40)
         let plain = g.next() % 2 == 0  // half of them plain ASCII, the common case
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func aStringCopiedWhileScannedIsWrittenAsTheWriterWritesIt() {
-        var g = Mix(seed: 47)
+        var g = SplitMix64(seed: 47)
         for _ in 0..<5_000 {
             // Several strings one after another, so that some words reach past a string and some past the buffer.
             let strings = (0..<Int(1 + g.next() % 4)).map { _ in Self.string(&g) }
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func plainStringsAreCopiedAsTheyAre() throws {
-        var g = Mix(seed: 53)
+        var g = SplitMix64(seed: 53)
         for _ in 0..<500 {
             let digits = Array("0123456789abcdef")
             let hex = (0..<64).map { _ in digits[Int(g.next() % 16)] }

@@ -1,10 +1,11 @@
+import TestRandom
 import TagdJSON
 import Testing
 
 /// `FlatJSON` must read, compare and encode exactly as the `JSONValue` tree it was made from.
 @Suite struct FlatJSONTests {
     @Test func generatedTreesRoundTripAndEncodeTheSame() {
-        var generator = Mix(seed: 11)
+        var generator = SplitMix64(seed: 11)
         for _ in 0..<2_000 {
             let tree = Self.tree(&generator, depth: 0)
             let flat = FlatJSON(tree)
@@ -23,7 +24,7 @@ import Testing
 
     @Test func keysSharingTheirFirstEightBytesSortAsStringsDo() {
         // Small objects compare eight-byte prefixes first: keys equal that far, padded with NUL, or shorter.
-        var generator = Mix(seed: 8)
+        var generator = SplitMix64(seed: 8)
         let stems = ["client_i", "client_user", "", "a", "a\u{0}", "a\u{0}\u{0}", "contents", "content_ids", "é", "\u{212A}"]
         for _ in 0..<500 {
             var members: [String: JSONValue] = [:]
@@ -72,7 +73,7 @@ import Testing
     /// Any value of generated documents (parsed, so strings point into the source bytes, or built) replaced by
     /// another generated one reads and encodes as the tree with that value replaced.
     @Test func generatedReplacementsReadAsTheReplacedTree() throws {
-        var generator = Mix(seed: 23)
+        var generator = SplitMix64(seed: 23)
         for round in 0..<600 {
             let tree = Self.tree(&generator, depth: 0)
             let flat = round % 2 == 0 ? FlatJSON(tree) : try FlatJSON.parse(tree.encoded())
@@ -165,7 +166,7 @@ import Testing
     }
 
     /// Random JSON: every kind of scalar, strings that need escaping, nested containers, empty ones.
-    static func tree(_ g: inout Mix, depth: Int) -> JSONValue {
+    static func tree(_ g: inout SplitMix64, depth: Int) -> JSONValue {
         let strings = ["", "plain", "é", "quote\"back\\slash", "line\nbreak\u{1}", "Shop 🙂", "e\u{301}", "Z"]
         switch g.next() % (depth > 3 ? 5 : 7) {
         case 0: return .null
@@ -186,14 +187,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator (xorshift64).
-struct Mix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
-    }
-}

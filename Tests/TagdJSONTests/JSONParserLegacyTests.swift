@@ -1,4 +1,5 @@
 @testable import TagdJSON
+import TestRandom
 import Testing
 
 /// The parser's fast paths (the string scan that notes ASCII, the one-pass number read, the builder's key path)
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func generatedDocumentsReadAsBefore() {
-        var g = Mix(seed: 41)
+        var g = SplitMix64(seed: 41)
         for _ in 0..<3_000 {
             let text = Self.value(&g, depth: 0)
             Self.expectSameAsLegacy(text, "\(text)")
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func damagedDocumentsAreRefusedAsBefore() {
-        var g = Mix(seed: 43)
+        var g = SplitMix64(seed: 43)
         let junk: [UInt8] = [0x00, 0x1F, 0x20, 0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x2C, 0x3A, 0x30, 0x39, 0x2D, 0x2B, 0x2E,
                              0x65, 0x45, 0x75, 0x6E, 0x74, 0x66, 0x7F, 0x80, 0xC3, 0xED, 0xFF, 0x09, 0x0A]
         for _ in 0..<6_000 {
@@ -92,7 +93,7 @@ import Testing
     }
 
     @Test func numbersAtTheEdgesReadAsBefore() {
-        var g = Mix(seed: 47)
+        var g = SplitMix64(seed: 47)
         var texts = Self.edgeNumbers
         for _ in 0..<20_000 { texts.append(Self.number(&g)) }
         for text in texts {
@@ -102,7 +103,7 @@ import Testing
     }
 
     @Test func objectsWithRepeatedKeysReadAsBefore() {
-        var g = Mix(seed: 53)
+        var g = SplitMix64(seed: 53)
         let keys = ["a", "b", "K", "\u{212A}", "a\\u0062", "ab", "\u{e9}", "e\u{301}", "", "item_id", "item_ie", "x\\n"]
         for _ in 0..<3_000 {
             let count = Int(g.next() % (g.next() % 8 == 0 ? 45 : 8))
@@ -134,7 +135,7 @@ import Testing
         "1.7976931348623159e308", "4.9e-324", "123456789012345.678", "1234567890123456789.5", "12345678901234567.89",
     ]
 
-    static func number(_ g: inout Mix) -> String {
+    static func number(_ g: inout SplitMix64) -> String {
         let digits = "0123456789"
         func run(_ n: Int) -> String { String((0..<n).map { _ in digits.randomElement(using: &g) ?? "0" }) }
         var text = g.next() % 3 == 0 ? "-" : ""
@@ -145,7 +146,7 @@ import Testing
     }
 
     /// JSON text built byte by byte: escapes, raw non-ASCII and invalid UTF-8, whitespace, edge numbers.
-    static func value(_ g: inout Mix, depth: Int) -> [UInt8] {
+    static func value(_ g: inout SplitMix64, depth: Int) -> [UInt8] {
         func space() -> [UInt8] { g.next() % 4 == 0 ? [[0x20], [0x0A, 0x09], [0x0D, 0x20, 0x20]][Int(g.next() % 3)] : [] }
         switch g.next() % (depth > 4 ? 5 : 7) {
         case 0: return Array(["null", "true", "false"][Int(g.next() % 3)].utf8)
@@ -162,7 +163,7 @@ import Testing
         }
     }
 
-    static func string(_ g: inout Mix) -> [UInt8] {
+    static func string(_ g: inout SplitMix64) -> [UInt8] {
         let pieces: [[UInt8]] = [
             Array("\\n".utf8), Array("\\\"".utf8), Array("\\\\".utf8), Array("\\/".utf8), Array("\\u00e9".utf8),
             Array("\\ud83d\\ude42".utf8), Array("\\ud800".utf8), Array("\\uDC00x".utf8), Array("\\u0000".utf8),
@@ -180,5 +181,3 @@ import Testing
         return [0x22] + content + [0x22]
     }
 }
-
-extension Mix: RandomNumberGenerator {}

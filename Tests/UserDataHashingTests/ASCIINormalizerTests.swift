@@ -1,3 +1,4 @@
+import TestRandom
 import TagdJSON
 import Testing
 @testable import UserDataHashing

@@ -1,3 +1,4 @@
+import TestRandom
 import TagdJSON
 import Testing
 import UserDataHashing
@@ -9,7 +10,7 @@ import UserDataHashing
     let hasher = UserDataHasher(normalizer: UserDataNormalizer(today: pinnedToday))
 
     @Test func generatedEventsComeOutAsTheComposition() throws {
-        var random = Generator(seed: 0x5EED_0F_0DA7A)
+        var random = SplitMix64(seed: 0x5EED_0F_0DA7A)
         var reused = FlatJSON()
         var counts = (replaced: 0, unchanged: 0, failed: 0)
         for round in 0..<3_000 {
@@ -41,7 +42,7 @@ import UserDataHashing
     }
 
     @Test func replacingWithADocumentIsTheNodeByNodeReplacement() {
-        var random = Generator(seed: 42)
+        var random = SplitMix64(seed: 42)
         for round in 0..<1_000 {
             let document = Shape.event(&random).document(sharingEqualStrings: round % 2 == 0)
             let other = Shape.value(&random, depth: 0).document(sharingEqualStrings: false)
@@ -216,7 +217,7 @@ private indirect enum Shape {
         SHA256Hex.hash("a@b.co"), SHA256Hex.hash("c@d.co"), SHA256Hex.hash("e@f.co").uppercased(),
     ]
 
-    static func event(_ random: inout Generator) -> Shape {
+    static func event(_ random: inout SplitMix64) -> Shape {
         var members: [(String, Shape)] = [
             ("event_name", .string("checkout")), ("event_id", .string("ev-\(random.next() % 1000)")),
             ("custom_data", .object([("currency", .string("USD")), ("content_ids", .array([.string("em"), .string("SKU-1")]))])),
@@ -229,7 +230,7 @@ private indirect enum Shape {
         return .object(members)
     }
 
-    static func userData(_ random: inout Generator) -> Shape {
+    static func userData(_ random: inout SplitMix64) -> Shape {
         let wireForm = random.next() % 8 == 0
         var members: [(String, Shape)] = []
         for key in keys.shuffled(using: &random) where random.next() % 3 == 0 {
@@ -244,7 +245,7 @@ private indirect enum Shape {
         return .object(members)
     }
 
-    static func field(_ random: inout Generator) -> Shape {
+    static func field(_ random: inout SplitMix64) -> Shape {
         switch random.next() % 12 {
         case 0: return .array((0..<Int(random.next() % 4)).map { _ in scalar(&random) })
         case 1: return .array([scalar(&random), scalar(&random), scalar(&random)].flatMap { [$0, $0] })  // duplicates
@@ -253,7 +254,7 @@ private indirect enum Shape {
         }
     }
 
-    static func scalar(_ random: inout Generator) -> Shape {
+    static func scalar(_ random: inout SplitMix64) -> Shape {
         switch random.next() % 16 {
         case 0: return .null
         case 1: return .int(Int64(random.next() % 20_000_000_000))
@@ -263,7 +264,7 @@ private indirect enum Shape {
         }
     }
 
-    static func value(_ random: inout Generator, depth: Int) -> Shape {
+    static func value(_ random: inout SplitMix64, depth: Int) -> Shape {
         switch random.next() % (depth < 2 ? 7 : 5) {
         case 0: return .null
         case 1: return .bool(random.next() % 2 == 0)
@@ -277,15 +278,3 @@ private indirect enum Shape {
     }
 }
 
-/// SplitMix64: the same events on every run.
-private struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
