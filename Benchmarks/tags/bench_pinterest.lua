@@ -12,12 +12,12 @@
 
 local config = { ad_account_id = env.get("PINTEREST_AD_ACCOUNT_ID") or "549755885175", token = env.get("PINTEREST_TOKEN") }
 local send, now = pinterest.send, time.now
-local tostring, ipairs, fmt = tostring, ipairs, string.format
+local tostring, ipairs = tostring, ipairs
 
 local names = { page_view = "page_visit", add_to_cart = "add_to_cart", purchase = "checkout",
   sign_up = "signup", generate_lead = "lead", search = "search", view_item_list = "view_category" }
 
-local vm_id, n = math.random(1, 0x7fffffff), 0
+local suffix, n = string.format("-%x-", math.random(1, 0x7fffffff)), 0
 local EMPTY = {}
 
 return {
@@ -41,7 +41,7 @@ return {
     n = n + 1
     local ok, err = send(config, {
       event_name = names[ev.event_name] or "custom", action_source = "web",
-      event_time = now(), event_id = fmt("%s-%x-%d", ev.event_id or ev.transaction_id, vm_id, n),
+      event_time = now(), event_id = (ev.event_id or ev.transaction_id or "") .. suffix .. n,
       event_source_url = ev.page_location, user_data = user,
       custom_data = { currency = ev.currency, value = ev.value and tostring(ev.value), order_id = ev.transaction_id,
         content_ids = ids, contents = contents, num_items = num },
