@@ -47,6 +47,11 @@ public struct WireUserData: Sendable, Equatable {
     /// Where the open field's values begin in `ranges`.
     private var fieldStart = 0
 
+    /// The same fields and values; the builder's cursor (`fieldStart`) is not part of the value.
+    public static func == (a: WireUserData, b: WireUserData) -> Bool {
+        a.fields == b.fields && a.ranges == b.ranges && a.text == b.text
+    }
+
     /// Value `index` as it is stored: a hash written straight in, compared without a `String`.
     private func bytes(_ index: Int) -> ArraySlice<UInt8> { text[ranges[index]] }
 
