@@ -56,15 +56,17 @@ static inline long fl_node(tagd_vm *vm, unsigned char kind, uint64_t payload, ui
     return (long)vm->fl_count++;
 }
 
-/* A string node over a copy of the bytes; 0 when they are not valid UTF-8
- * (or, for a key, not ASCII) or do not fit. The copy also finds whether the
- * bytes are ASCII, eight at a time. */
-static int fl_string(fl_writer *w, int idx, int key) {
+/* A string node over a copy of the bytes of the string at idx (the caller
+ * has checked its type); 0 when they are not valid UTF-8 (or, for a key,
+ * not ASCII) or do not fit. The copy also finds whether the bytes are
+ * ASCII, eight at a time. */
+static inline __attribute__((always_inline)) int fl_string(fl_writer *w, int idx, int key) {
     tagd_vm *vm = w->vm;
-    size_t len;
-    const char *s = lua_tolstring(w->L, idx, &len);
+    size_t got;
+    const char *s = lua_tolstring(w->L, idx, &got);
+    const size_t len = got;  /* a local the copy loop keeps in a register */
     if (s == NULL || len > UINT32_MAX) return 0;
-    if (vm->fl_cap_bytes - vm->fl_byte_count < len &&
+    if (l_unlikely(vm->fl_cap_bytes - vm->fl_byte_count < len) &&
         !fl_grow(vm, (void **)&vm->fl_bytes, &vm->fl_cap_bytes, vm->fl_byte_count, len, 1))
         return 0;
     unsigned char *dst = vm->fl_bytes + vm->fl_byte_count;
@@ -107,69 +109,104 @@ static int fl_string(fl_writer *w, int idx, int key) {
 
 static int fl_value(fl_writer *w, int idx, int depth, const tagd_path *path);
 
-static int fl_table(fl_writer *w, int t, int depth, const tagd_path *path) {
+/* The table behind a shared read-only view, pushed, when the table at t is
+ * one (as tagd_view_target, for a known table and 2 free slots). Most
+ * tables have no metatable: one call tells. */
+static inline int fl_view_target(lua_State *L, int t) {
+    if (!lua_getmetatable(L, t)) return 0;
+    if (lua_rawgetp(L, -1, tagd_view_key()) == LUA_TTABLE) {
+        lua_remove(L, -2);
+        return 1;
+    }
+    lua_settop(L, -3);
+    return 0;
+}
+
+/* The entries of a table whose first key (a string, on the stack with its
+ * value) lua_next has given: every key must be an ASCII string. */
+static int fl_entries(fl_writer *w, int t, int depth, const tagd_path *frame) {
     lua_State *L = w->L;
     tagd_vm *vm = w->vm;
+    long node = fl_node(vm, TAGD_FLAT_TABLE, 0, 0);
+    if (node < 0) return 0;
+    uint32_t count = 0;
+    do {
+        if (lua_type(L, -2) != LUA_TSTRING || !fl_string(w, -2, 1) || !fl_value(w, -1, depth, frame) ||
+            count == UINT32_MAX)
+            return 0;
+        lua_settop(L, -2);  /* pop the value, keep the key for lua_next */
+        count++;
+    } while (lua_next(L, t) != 0);
+    vm->fl_nodes[node].count = count;
+    vm->fl_nodes[node].end = (uint32_t)vm->fl_count;
+    return 1;
+}
+
+/* The items of a table whose first key (an integer, on the stack with its
+ * value) lua_next has given. As the tape writer: a non-empty sequence 1..n
+ * is an array; anything else with an integer key is declined (the table
+ * form takes string keys only). */
+static int fl_items(fl_writer *w, int t, int depth, const tagd_path *frame) {
+    lua_State *L = w->L;
+    tagd_vm *vm = w->vm;
+    lua_Unsigned length = lua_rawlen(L, t);
+    if (length == 0 || length > UINT32_MAX) return 0;
+    long node = fl_node(vm, TAGD_FLAT_ARRAY, 0, (uint32_t)length);
+    if (node < 0) return 0;
+    /* One traversal writes each value as it comes while the keys come
+     * 1, 2, ... n (a sequence in the array part does). Keys out of that
+     * order (some in the hash part) keep what was written: once the full
+     * check proves the keys are 1..n, the rest is read by index. Nothing
+     * is written twice, so nesting costs no more than its size. */
+    lua_Unsigned expected = 1;
+    int in_order = 1;
+    do {
+        if (expected > length || !lua_isinteger(L, -2) ||
+            lua_tointegerx(L, -2, NULL) != (lua_Integer)expected) {
+            lua_settop(L, -3);
+            in_order = 0;
+            break;
+        }
+        if (!fl_value(w, -1, depth, frame)) return 0;
+        lua_settop(L, -2);
+        expected++;
+    } while (lua_next(L, t) != 0);
+    if (in_order) {
+        if (expected != length + 1) return 0;  /* a hole: not a sequence */
+    } else {
+        if (tagd_sequence_length(L, t) != length) return 0;
+        for (lua_Unsigned i = expected; i <= length; i++) {
+            lua_rawgeti(L, t, (lua_Integer)i);
+            if (!fl_value(w, -1, depth, frame)) return 0;
+            lua_settop(L, -2);
+        }
+    }
+    vm->fl_nodes[node].end = (uint32_t)vm->fl_count;
+    return 1;
+}
+
+/* A table: the first key lua_next gives says which form it can take, so a
+ * table of string keys costs no length query. An empty table is the empty
+ * table form, as its border 0 made it; a first key that is neither a
+ * string nor a number is declined by both forms. */
+static int fl_table(fl_writer *w, int t, int depth, const tagd_path *path) {
+    lua_State *L = w->L;
     if (depth > w->max_depth || !lua_checkstack(L, 4)) return 0;
     const void *self = lua_topointer(L, t);
     if (self == NULL) return 0;
     if (tagd_path_holds(path, self)) return 0;  /* a cycle */
     tagd_path frame = {self, path};
-
-    /* As the tape writer: a non-empty sequence 1..n is an array. A table
-     * with a border n > 0 has an integer key, which the table form below
-     * declines: such a table is an array or declined. */
-    lua_Unsigned length = lua_rawlen(L, t);
-    if (length > 0) {
-        if (length > UINT32_MAX) return 0;
-        long node = fl_node(vm, TAGD_FLAT_ARRAY, 0, (uint32_t)length);
-        if (node < 0) return 0;
-        /* One traversal writes each value as it comes while the keys come
-         * 1, 2, ... n (a sequence in the array part does). Keys out of that
-         * order (some in the hash part) keep what was written: once the full
-         * check proves the keys are 1..n, the rest is read by index. Nothing
-         * is written twice, so nesting costs no more than its size. */
-        lua_Unsigned expected = 1;
-        int in_order = 1;
-        lua_pushnil(L);
-        while (lua_next(L, t) != 0) {
-            if (expected > length || !lua_isinteger(L, -2) ||
-                lua_tointegerx(L, -2, NULL) != (lua_Integer)expected) {
-                lua_settop(L, -3);
-                in_order = 0;
-                break;
-            }
-            if (!fl_value(w, -1, depth, &frame)) return 0;
-            lua_settop(L, -2);
-            expected++;
-        }
-        if (in_order) {
-            if (expected != length + 1) return 0;  /* a hole: not a sequence */
-        } else {
-            if (tagd_sequence_length(L, t) != length) return 0;
-            for (lua_Unsigned i = expected; i <= length; i++) {
-                lua_rawgeti(L, t, (lua_Integer)i);
-                if (!fl_value(w, -1, depth, &frame)) return 0;
-                lua_settop(L, -2);
-            }
-        }
-        vm->fl_nodes[node].end = (uint32_t)vm->fl_count;
-        return 1;
-    }
-    long node = fl_node(vm, TAGD_FLAT_TABLE, 0, 0);
-    if (node < 0) return 0;
-    uint32_t count = 0;
     lua_pushnil(L);
-    while (lua_next(L, t) != 0) {
-        if (lua_type(L, -2) != LUA_TSTRING || !fl_string(w, -2, 1) || !fl_value(w, -1, depth, &frame) ||
-            count == UINT32_MAX)
-            return 0;
-        lua_settop(L, -2);  /* pop the value, keep the key for lua_next */
-        count++;
+    if (lua_next(L, t) == 0) {
+        tagd_vm *vm = w->vm;
+        long node = fl_node(vm, TAGD_FLAT_TABLE, 0, 0);
+        return node >= 0;
     }
-    vm->fl_nodes[node].count = count;
-    vm->fl_nodes[node].end = (uint32_t)vm->fl_count;
-    return 1;
+    switch (lua_type(L, -2)) {
+        case LUA_TSTRING: return fl_entries(w, t, depth, &frame);
+        case LUA_TNUMBER: return fl_items(w, t, depth, &frame);
+        default: return 0;
+    }
 }
 
 static int fl_value(fl_writer *w, int idx, int depth, const tagd_path *path) {
@@ -192,8 +229,10 @@ static int fl_value(fl_writer *w, int idx, int depth, const tagd_path *path) {
         case LUA_TSTRING:
             return fl_string(w, idx, 0);
         case LUA_TTABLE: {
+            /* Callers leave 2 free slots (fl_table reserves 4 for its key,
+             * value and these). */
             int t = lua_absindex(L, idx);
-            if (tagd_view_target(L, t)) {  /* a shared read-only view: the table behind it */
+            if (fl_view_target(L, t)) {  /* a shared read-only view: the table behind it */
                 int ok = fl_table(w, lua_gettop(L), depth + 1, path);
                 if (ok) lua_settop(L, -2);
                 return ok;
@@ -216,7 +255,7 @@ int tagd_read_flat(lua_State *L, int idx, int max_depth, int null_as_nil, tagd_f
                    null_as_nil ? TAGD_FLAT_NIL : TAGD_FLAT_NULL};
     vm->fl_count = 0;
     vm->fl_byte_count = 0;
-    int ok = lua_checkstack(L, 2) && fl_value(&w, idx, 0, NULL);
+    int ok = lua_checkstack(L, 4) && fl_value(&w, idx, 0, NULL);
     lua_settop(L, top);  /* a declined walk may leave iteration keys behind */
     out->nodes = vm->fl_nodes;
     out->node_count = ok ? vm->fl_count : 0;

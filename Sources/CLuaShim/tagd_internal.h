@@ -65,6 +65,7 @@ struct tagd_vm {
     /* Push-side key cache: table keys of argument tapes, by content (see
      * push_key in tagd_vm.c); the Lua strings are anchored in ref_pk. */
     struct { uint32_t len; unsigned char bytes[TAGD_PK_MAXLEN]; } pk[TAGD_PK_SLOTS];
+    unsigned char pk_lru[TAGD_PK_SLOTS / 2];  /* per pair of slots: the way to replace next */
     int ref_pk;
 
     /* Flat value buffers (tagd_flat.c): malloc'd, capacity charged to mem_used. */
@@ -149,6 +150,10 @@ int tagd_write_values(tagd_vm *vm, lua_State *L, int first, int count, int max_d
  * real table behind it and returns 1; otherwise pushes nothing and returns
  * 0. Non-raising (raw access only; needs no reserved stack slots). */
 int tagd_view_target(lua_State *L, int idx);
+
+/* The light userdata key under which a view's metatable holds its real
+ * table (for readers that check for a metatable themselves). */
+const void *tagd_view_key(void);
 
 /* Wraps the value at idx in a (deep) read-only proxy, pushing the result. */
 void tagd_readonly(lua_State *L, int idx, int deep);

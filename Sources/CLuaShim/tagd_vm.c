@@ -278,34 +278,78 @@ static inline unsigned pk_slot(const unsigned char *s, size_t len) {
     if (len >= 8) {
         memcpy(&a, s, 8);
         memcpy(&b, s + len - 8, 8);
+    } else if (len >= 4) {  /* two overlapping halves: no memcpy call of a variable length */
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + len - 4, 4);
+        a = x | (uint64_t)y << 32;
     } else {
-        memcpy(&a, s, len);
+        for (size_t i = 0; i < len; i++) a |= (uint64_t)s[i] << (8 * i);
     }
     uint64_t h = a * 0x9E3779B97F4A7C15ULL ^ (b + len) * 0xC2B2AE3D27D4EB4FULL;
     return (unsigned)(h >> 40) & (TAGD_PK_SLOTS - 1);
 }
 
+/* Whether the cached key bytes a are the len bytes of b (len <= TAGD_PK_MAXLEN):
+ * the usual key of 4..16 bytes compares as two overlapping words each. */
+static inline int pk_same(const unsigned char *a, const char *b, size_t len) {
+    if (len >= 8) {
+        if (len > 16) return memcmp(a, b, len) == 0;
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + len - 8, 8);
+        memcpy(&b1, b + len - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (len >= 4) {
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, a, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&a1, a + len - 4, 4);
+        memcpy(&b1, b + len - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    for (size_t i = 0; i < len; i++)
+        if (a[i] != (unsigned char)b[i]) return 0;
+    return 1;
+}
+
 /* Pushes a table key. Keys recur across invocations (events of one kind
  * share their field names), so short ones are looked up by content in a
- * small direct-mapped cache whose Lua strings are anchored in a
- * preallocated array: a hit costs a compare and lua_rawgeti instead of
- * hashing and interning the bytes again. */
-static void push_key(lua_State *L, int keys, const char *s, size_t len) {
+ * small two-way cache whose Lua strings are anchored in a preallocated
+ * array: a hit costs a compare and lua_rawgeti instead of hashing and
+ * interning the bytes again. Two ways per hash, the least recently used
+ * replaced, so two keys of one event that hash alike do not evict each
+ * other on every push. */
+static void push_key_vm(lua_State *L, tagd_vm *vm, int keys, const char *s, size_t len) {
     if (keys == 0 || len > TAGD_PK_MAXLEN) {
         lua_pushlstring(L, s, len);
         return;
     }
-    tagd_vm *vm = tagd_getvm(L);
-    unsigned slot = pk_slot((const unsigned char *)s, len);
-    if (vm->pk[slot].len == len && memcmp(vm->pk[slot].bytes, s, len) == 0) {
-        if (lua_rawgeti(L, keys, (lua_Integer)slot + 1) == LUA_TSTRING) return;
-        lua_pop(L, 1);  /* never-filled slot (the empty key) */
+    unsigned pair = pk_slot((const unsigned char *)s, len) >> 1;
+    unsigned first = pair << 1;
+    for (unsigned way = 0; way < 2; way++) {
+        unsigned slot = first | way;
+        if (vm->pk[slot].len == len && pk_same(vm->pk[slot].bytes, s, len)) {
+            if (lua_rawgeti(L, keys, (lua_Integer)slot + 1) == LUA_TSTRING) {
+                vm->pk_lru[pair] = (unsigned char)(way ^ 1);
+                return;
+            }
+            lua_pop(L, 1);  /* never-filled slot (the empty key) */
+        }
     }
+    unsigned slot = first | vm->pk_lru[pair];
+    vm->pk_lru[pair] ^= 1;
     lua_pushlstring(L, s, len);
     lua_pushvalue(L, -1);
     lua_rawseti(L, keys, (lua_Integer)slot + 1);  /* array slot: no allocation */
     vm->pk[slot].len = (uint32_t)len;
     memcpy(vm->pk[slot].bytes, s, len);
+}
+
+static void push_key(lua_State *L, int keys, const char *s, size_t len) {
+    push_key_vm(L, keys == 0 ? NULL : tagd_getvm(L), keys, s, len);
 }
 
 static void push_value(lua_State *L, reader *r, int depth) {
@@ -521,6 +565,8 @@ void tagd_readonly(lua_State *L, int idx, int deep) {
  * through a view (safe_next, safe_rawlen). */
 
 static char view_key_storage;
+
+const void *tagd_view_key(void) { return &view_key_storage; }
 
 int tagd_view_target(lua_State *L, int idx) {
     if (lua_type(L, idx) != LUA_TTABLE || !lua_checkstack(L, 2)) return 0;
@@ -1136,6 +1182,7 @@ static int p_share(lua_State *L) {
  * tape, read straight from the nodes. Every offset and count is checked
  * against what the caller handed over before it is used. */
 typedef struct flat_reader {
+    tagd_vm *vm;
     const tagd_flat *value;
     size_t next;     /* the next node to push */
     int keys;        /* stack index of the push key cache's anchors */
@@ -1189,7 +1236,7 @@ static void push_flat(lua_State *L, flat_reader *r, int depth) {
                     if (r->next >= r->value->node_count) luaL_error(L, "tagd: malformed flat value");
                     const tagd_flat_node *key = &r->value->nodes[r->next++];
                     if (key->kind != TAGD_FLAT_STRING) luaL_error(L, "tagd: malformed flat value");
-                    push_key(L, r->keys, flat_bytes(L, r, key), key->count);
+                    push_key_vm(L, r->vm, r->keys, flat_bytes(L, r, key), key->count);
                     push_flat(L, r, depth + 1);
                     lua_rawset(L, -3);
                 }
@@ -1229,7 +1276,7 @@ int tagd_share_flat(tagd_vm *vm, const tagd_flat *value, int max_depth, int nil_
     lua_State *L = vm->L;
     int base = lua_gettop(L);
     if (!lua_checkstack(L, 3)) return TAGD_ERR_STACK;
-    share_flat_args a = {vm, {value, 0, 0, 0, max_depth, 0, nil_is_null}, read_only, LUA_REFNIL};
+    share_flat_args a = {vm, {vm, value, 0, 0, 0, max_depth, 0, nil_is_null}, read_only, LUA_REFNIL};
     int status = run_share(L, p_share_flat, &a);
     if (status == LUA_OK) {
         *ref = a.ref;

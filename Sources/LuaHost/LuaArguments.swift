@@ -15,7 +15,9 @@ public struct LuaArguments {
     /// The function's name, as used in error messages.
     public let functionName: String
 
-    let keyCache: ResultKeyCache
+    /// The VM's cache, which outlives the call these arguments are valid for: unowned, so making the
+    /// arguments of each native call retains and releases nothing for it.
+    unowned(unsafe) let keyCache: ResultKeyCache
 
     init(L: OpaquePointer, count: Int, functionName: String, maxDepth: Int, keyCache: ResultKeyCache) {
         self.L = L

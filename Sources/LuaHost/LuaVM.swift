@@ -578,8 +578,10 @@ final class NativeEntry {
 
 private let nativeEntry: tagd_native_fn = { host, state, index, out, results in
     guard let host, let state, let out, let results else { return Int32(TAGD_NATIVE_ERROR) }
-    let vm = Unmanaged<LuaVM>.fromOpaque(host).takeUnretainedValue()
-    return vm.runNative(state, index: Int(index), out: out, results: results)
+    // The VM outlives every call into it (it owns the state): no retain of it per native call.
+    return Unmanaged<LuaVM>.fromOpaque(host)._withUnsafeGuaranteedRef {
+        $0.runNative(state, index: Int(index), out: out, results: results)
+    }
 }
 
 private let moduleEntry: tagd_module_fn = { host, name, length, source, chunk in

@@ -157,6 +157,98 @@ let flatProbe = NativeModule(name: "probe", functions: [
         }
     }
 
+    /// Which values the flat route takes, against a plain Lua statement of its rules over generated tables: strings
+    /// of valid UTF-8, keys that are ASCII strings or exactly 1..n (n > 0), no function, no cycle. Tables mix
+    /// string, integer and float keys, holes and sequences built out of traversal order, non-UTF-8 strings and
+    /// non-ASCII keys, shared subtables and cycles; every value also reads the same by either route.
+    @Test func theFlatRouteTakesWhatItsRulesAllow() throws {
+        let generate = try vm.load(source: #"""
+            local seed, made = 0, {}
+            local function rnd(n) seed = (seed * 1103515245 + 12345) % 2147483648 return (seed // 65536) % n end
+            local long = "a string of more than forty bytes, long enough to skip caches"
+            local strings = { "", "a", "key", "event_name", "é", "日本語", "x\xff", "\xc3", "\xed\xa0\x80", long }
+            local valid = { [""] = true, a = true, key = true, event_name = true, ["é"] = true, ["日本語"] = true,
+              ["x\xff"] = false, ["\xc3"] = false, ["\xed\xa0\x80"] = false, [long] = true }
+            local keys = { "a", "b", "user_data", "k1", "k2", "é", "\xff", long }
+            local function gen(d)
+              local k = rnd(d > 3 and 6 or 13)
+              if k == 0 then return rnd(2) == 0 end
+              if k == 1 then return rnd(1000) - 500 end
+              if k == 2 then return rnd(1000) / 8 end
+              if k == 3 or k == 4 then return strings[rnd(#strings) + 1] end
+              if k == 5 then if rnd(40) == 0 then return function() end end return "f" end
+              local t = {}
+              made[#made + 1] = t
+              if k <= 7 then  -- a sequence, maybe built backwards, maybe with a hole or an extra key
+                local n = rnd(5)
+                if rnd(2) == 0 then for i = 1, n do t[i] = gen(d + 1) end
+                else for i = n, 1, -1 do t[i] = gen(d + 1) end end
+                local odd = rnd(8)
+                if odd == 0 and n > 1 then t[rnd(n) + 1] = nil
+                elseif odd == 1 then t[n + 2] = 1
+                elseif odd == 2 then t[0] = 1
+                elseif odd == 3 then t[1.5] = 1
+                elseif odd == 4 then t.x = 1 end
+              elseif k <= 11 then  -- string keys, now and then another kind
+                for _ = 1, rnd(5) do t[keys[rnd(#keys) + 1]] = gen(d + 1) end
+                local odd = rnd(10)
+                if odd == 0 then t[rnd(3) + 1] = 1 elseif odd == 1 then t[true] = 1 end
+              else  -- a table made before: shared, or (when it is an ancestor) a cycle
+                t.ref = made[rnd(#made) + 1]
+              end
+              return t
+            end
+            local function ascii(s) return not s:find("[\x80-\xff]") end
+            local function accepts(v, path)
+              local ty = type(v)
+              if ty == "string" then return valid[v] ~= false end
+              if ty ~= "table" then return ty ~= "function" end
+              if path[v] then return false end
+              local n, sequence, named = 0, true, true
+              for _ in next, v do n = n + 1 end
+              for key in next, v do
+                if math.type(key) == "integer" then
+                  named = false
+                  if key < 1 or key > n then sequence = false end
+                else
+                  sequence = false
+                  if type(key) ~= "string" or not ascii(key) then named = false end
+                end
+              end
+              if not ((n > 0 and sequence) or named) then return false end
+              path[v] = true
+              for _, x in next, v do
+                if not accepts(x, path) then path[v] = nil return false end
+              end
+              path[v] = nil
+              return true
+            end
+            return function(s)
+              seed, made = s, {}
+              local v = gen(0)
+              local same, message, route = probe.read(v)
+              local function dump(x, d)
+                if type(x) ~= "table" then return type(x) == "string" and ("%q"):format(x) or tostring(x) end
+                if d > 6 then return "..." end
+                local parts = {}
+                for k, y in next, x do parts[#parts + 1] = "[" .. dump(k, d + 1) .. "]=" .. dump(y, d + 1) end
+                return "{" .. table.concat(parts, ",") .. "}"
+              end
+              return same, message, route, accepts(v, {}) and "flat" or "tape", dump(v, 0)
+            end
+            """#, chunkName: "tags/generate.lua")
+        defer { vm.release(generate) }
+        var routes: [LuaValue: Int] = [:]
+        for seed in 1...800 {
+            let results = try vm.call(generate, [.int(Int64(seed))], owner: "tags/generate.lua")
+            #expect(results.count == 5 && results[0] == .bool(true), "seed \(seed): \(results)")
+            #expect(results.count == 5 && results[2] == results[3], "seed \(seed): \(results)")
+            routes[results.count == 5 ? results[3] : .nil, default: 0] += 1
+        }
+        // Both routes are taken often enough to compare.
+        #expect(routes["flat", default: 0] > 150 && routes["tape", default: 0] > 150, "\(routes)")
+    }
+
     @Test func whatTheFlatRouteDeclinesTakesTheTape() throws {
         let cases: [(String, String)] = [
             ("{ a = 1, b = { 'x', true, 2.5 }, c = {} }", "flat"), ("'text'", "flat"), ("nil", "flat"),
