@@ -107,7 +107,14 @@ static inline __attribute__((always_inline)) int fl_string(fl_writer *w, int idx
     return 1;
 }
 
-static int fl_value(fl_writer *w, int idx, int depth, const tagd_path *path);
+static int fl_value_typed(fl_writer *w, int idx, int type, int depth, const tagd_path *path);
+
+/* The value at idx: strings, most values of a tag's table, without a call. */
+static inline __attribute__((always_inline)) int fl_value(fl_writer *w, int idx, int depth, const tagd_path *path) {
+    int type = lua_type(w->L, idx);
+    if (type == LUA_TSTRING) return fl_string(w, idx, 0);
+    return fl_value_typed(w, idx, type, depth, path);
+}
 
 /* The table behind a shared read-only view, pushed, when the table at t is
  * one (as tagd_view_target, for a known table and 2 free slots). Most
@@ -209,9 +216,9 @@ static int fl_table(fl_writer *w, int t, int depth, const tagd_path *path) {
     }
 }
 
-static int fl_value(fl_writer *w, int idx, int depth, const tagd_path *path) {
+static int fl_value_typed(fl_writer *w, int idx, int type, int depth, const tagd_path *path) {
     lua_State *L = w->L;
-    switch (lua_type(L, idx)) {
+    switch (type) {
         case LUA_TNIL:
         case LUA_TNONE:
             return fl_node(w->vm, TAGD_FLAT_NIL, 0, 0) >= 0;

@@ -43,6 +43,9 @@ public final class LuaVM {
     /// is being set up (`init`), read on every native call: exclusivity
     /// checks would cost a runtime call each time.
     @exclusivity(unchecked) private var natives: [NativeEntry] = []
+    /// The same entries unretained, for the call path: `natives` keeps them alive as long as the VM, so a
+    /// call borrows its entry (and the entry's function) instead of retaining and releasing them.
+    @exclusivity(unchecked) private var nativeRefs: [Unmanaged<NativeEntry>] = []
     private let moduleSource: (@Sendable (String) -> (source: String, chunkName: String)?)?
     private let argumentTape = ValueTape()
     /// The nodes of the last flat share, kept for the next.
@@ -483,7 +486,9 @@ public final class LuaVM {
         for (name, body) in entries.sorted(by: { $0.name < $1.name }) {
             try tape.appendLengthPrefixed(name)
             tape.encodeNative(index: natives.count)
-            natives.append(NativeEntry(name: name, body: body))
+            let entry = NativeEntry(name: name, body: body)
+            natives.append(entry)
+            nativeRefs.append(Unmanaged.passUnretained(entry))
         }
         for (name, value) in module.values.sorted(by: { $0.key < $1.key }) {
             try tape.appendLengthPrefixed(name)
@@ -511,12 +516,21 @@ public final class LuaVM {
     ) -> Int32 {
         let tape = nativeTape
         tape.reset()
-        guard natives.indices.contains(index) else {
+        guard nativeRefs.indices.contains(index) else {
             tape.appendText("unknown native function")
             out.pointee = tagd_bytes(data: tape.bytes, length: tape.count)
             return Int32(TAGD_NATIVE_ERROR)
         }
-        let entry = natives[index]
+        return nativeRefs[index]._withUnsafeGuaranteedRef { entry in
+            run(entry, state: state, tape: tape, out: out, results: results)
+        }
+    }
+
+    /// Runs one native function: its results (or the error message) into `tape`.
+    private func run(
+        _ entry: NativeEntry, state: OpaquePointer, tape: ValueTape,
+        out: UnsafeMutablePointer<tagd_bytes>, results: UnsafeMutablePointer<Int32>
+    ) -> Int32 {
         let arguments = LuaArguments(
             L: state, count: Int(lua_gettop(state)), functionName: entry.name,
             maxDepth: limits.maxResultDepth, keyCache: keyCache)
@@ -528,7 +542,8 @@ public final class LuaVM {
                 results.pointee = 1
             case .list(let function):
                 let values = try function(arguments)
-                for value in values { try tape.encode(value, maxDepth: limits.maxResultDepth) }
+                // By index: each value is encoded where it is, not copied out (a retain and a release each).
+                for i in values.indices { try tape.encode(values[i], maxDepth: limits.maxResultDepth) }
                 results.pointee = Int32(clamping: values.count)
             }
         } catch let error as LuaArgumentError {
