@@ -322,7 +322,7 @@ static inline int pk_same(const unsigned char *a, const char *b, size_t len) {
  * interning the bytes again. Two ways per hash, the least recently used
  * replaced, so two keys of one event that hash alike do not evict each
  * other on every push. */
-static void push_key_vm(lua_State *L, tagd_vm *vm, int keys, const char *s, size_t len) {
+static inline __attribute__((always_inline)) void push_key_vm(lua_State *L, tagd_vm *vm, int keys, const char *s, size_t len) {
     if (keys == 0 || len > TAGD_PK_MAXLEN) {
         lua_pushlstring(L, s, len);
         return;
