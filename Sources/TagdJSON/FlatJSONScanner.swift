@@ -42,11 +42,18 @@ struct FlatJSONScanner {
             let nodes = [FlatJSON.Node](unsafeUninitializedCapacity: room + 4) { buffer, initialized in
                 initialized = scanner.scan(into: buffer, room: room) ? scanner.nodeCount : 0
             }
-            if !nodes.isEmpty { return FlatJSON(trustedNodes: nodes, bytes: scanner.bytes) }
+            if !nodes.isEmpty { return FlatJSON(trustedNodes: nodes, bytes: scanner.takeBytes()) }
             guard scanner.outOfRoom, room < bound else { return nil }
             room = bound
             scanner.bytes.removeSubrange(source.count...)
         }
+    }
+
+    /// The bytes, moved out (a `swap`: no retain and release, as handing over a copy would cost).
+    private mutating func takeBytes() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &bytes)
+        return taken
     }
 
     /// Scans the whole document into `buffer`; false when declined or out of room.
@@ -128,6 +135,12 @@ struct FlatJSONScanner {
 
     @inline(__always)
     private mutating func scanStringValue() -> Bool {
+        if let end = plainStringEnd(from: index + 1) {  // most values, as most keys (see `scanObject`)
+            let start = index + 1
+            index = end + 1
+            return write(FlatJSON.Node(payload: UInt64(start), count: UInt32(truncatingIfNeeded: end - start),
+                                       end: UInt32(truncatingIfNeeded: nodeCount + 1), kind: .string, isASCII: true))
+        }
         guard let string = scanString() else { return false }
         if !string.escaped, string.isASCII {
             return write(FlatJSON.Node(payload: UInt64(string.start), count: UInt32(truncatingIfNeeded: string.end - string.start),
@@ -165,9 +178,17 @@ struct FlatJSONScanner {
         }
         var keyBits: UInt64 = 0  // `FlatJSON.asciiKeyBit` of each key so far
         while true {
-            guard index < count, base[index] == UInt8(ascii: "\""), members < 32, let key = scanString(),
-                !key.escaped, key.isASCII
-            else { return false }
+            guard index < count, base[index] == UInt8(ascii: "\""), members < 32 else { return false }
+            // Most keys are plain ASCII and end within 16 bytes: found here, in two words, without the call to
+            // `scanString` (whose setup cost more than the scan). Anything else is scanned from the quote again.
+            let key: JSONParser.ScannedString
+            if let end = plainStringEnd(from: index + 1) {
+                key = JSONParser.ScannedString(start: index + 1, end: end, escaped: false, isASCII: true)
+                index = end + 1
+            } else {
+                guard let scanned = scanString(), !scanned.escaped, scanned.isASCII else { return false }
+                key = scanned
+            }
             let name = UnsafeBufferPointer(start: base + key.start, count: key.end - key.start)
             let bit = Self.keyBit(name)
             if keyBits & bit != 0, Self.repeats(name, base: base, nodes: nodes, from: mark + 1, to: nodeCount) {
@@ -305,6 +326,33 @@ struct FlatJSONScanner {
                 return nil
             }
         }
+    }
+
+    /// Where a plain ASCII string that starts at `start` ends (its closing quote), when that is within the next
+    /// 16 bytes; nil for a longer string or one with a backslash, a control or non-ASCII byte before its quote.
+    @inline(__always)
+    private func plainStringEnd(from start: Int) -> Int? {
+        guard start <= count &- 16 else { return nil }
+        let raw = UnsafeRawPointer(base)
+        var special = Self.specialBytes(raw.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+        var offset = start
+        if special == 0 {
+            offset = start + 8
+            special = Self.specialBytes(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            if special == 0 { return nil }
+        }
+        let end = offset + special.trailingZeroBitCount / 8
+        return base[end] == UInt8(ascii: "\"") ? end : nil
+    }
+
+    /// The high bit of each byte of `word` that is a quote, a backslash, a control character or above 0x7F, exact
+    /// up to the lowest such byte (`skipPlainStringBytes`' test).
+    @inline(__always)
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+        return (((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | word)
+            & 0x8080_8080_8080_8080
     }
 
     @inline(__always)

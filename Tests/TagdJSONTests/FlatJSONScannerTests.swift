@@ -95,6 +95,27 @@ import Testing
         }
     }
 
+    /// Keys and values of every length around the two words the scanner reads a short string in, with a special
+    /// byte (quote, escape, control, non-ASCII) at every position, and enough document after them that both
+    /// words are read.
+    @Test func shortStringsWithASpecialByteAtEveryPosition() {
+        let specials: [[UInt8]] = [[], [0x22], [0x5C, 0x6E], [0x5C, 0x75, 0x30, 0x30, 0x65, 0x39], [0x5C, 0x78], [0x00],
+                                   [0x1F], [0x7F], [0x80], [0xC3, 0xA9], [0xFF], [0x0A], [0x5C, 0x22]]
+        let padding = Array(#","zzzzzzzzzzzzzzzzzzzzzzzz":"zzzzzzzzzzzzzzzzzzzzzzzz"}"#.utf8)
+        for length in 0..<20 {
+            for position in 0...length {
+                for special in specials {
+                    var content = Array(repeating: UInt8(ascii: "a"), count: length)
+                    content.insert(contentsOf: special, at: position)
+                    let quoted = [0x22] + content + [0x22]
+                    Self.expectSameAsGrammar([0x7B] + quoted + Array(#":1"#.utf8) + padding)
+                    Self.expectSameAsGrammar(Array(#"{"k":"#.utf8) + quoted + padding)
+                    Self.expectSameAsGrammar([0x5B] + quoted + Array(#","zzzzzzzzzzzzzzzzzzzzzzzz"]"#.utf8))
+                }
+            }
+        }
+    }
+
     @Test func nestingAtTheLimitAndPastIt() {
         for depth in [1, 127, 128, 129, 300] {
             Self.expectSameAsGrammar(Array((String(repeating: "[", count: depth) + String(repeating: "]", count: depth)).utf8))
