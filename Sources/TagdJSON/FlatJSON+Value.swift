@@ -202,8 +202,12 @@ extension FlatJSON.Value: JSONReadable {
         case (.bool, .bool(let b)): return boolValue == b
         case (.int, .int(let i)): return intValue == i
         case (.double, .double(let d)): return doubleValue == d
-        case (.string, .string(var text)):
+        case (.string, .string(let text)):
             let own = utf8(at: index), ownASCII = node.isASCII
+            // A native or small string shows its bytes in place; `withUTF8` wants a `var` copy (a retain and a release).
+            let inPlace = text.utf8.withContiguousStorageIfAvailable { FlatJSON.sameKey(own, ownASCII, $0, UTF8Bytes.isASCII($0)) }
+            if let inPlace { return inPlace }
+            var text = text
             return text.withUTF8 { FlatJSON.sameKey(own, ownASCII, $0, UTF8Bytes.isASCII($0)) }
         case (.array, .array), (.object, .object): return jsonValue == value
         default: return false
