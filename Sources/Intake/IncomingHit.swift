@@ -1,6 +1,12 @@
 /// One HTTP request as the intake clients see it, independent of the server framework, so the clients stay pure
 /// functions that tests can call without a server.
+///
+/// Its initializers are in an extension and delegate to the memberwise one (declared first, `peerAddress`, so that
+/// its labels differ from theirs): an initializer that assigned the properties one by one copied the whole hit out
+/// of its `self` and destroyed the original, a retain and a release of each string and array, on every hit.
 public struct IncomingHit: Sendable {
+    /// IP address of the TCP peer (the last proxy, or the client itself when there is none).
+    public var peerAddress: String?
     /// Upper-case HTTP method, e.g. `GET`.
     public var method: String
     /// The request path without the query, e.g. `/g/collect`.
@@ -10,8 +16,6 @@ public struct IncomingHit: Sendable {
     /// Header fields in arrival order; names keep the case they were sent in.
     public var fields: [Field]
     public var body: [UInt8]
-    /// IP address of the TCP peer (the last proxy, or the client itself when there is none).
-    public var peerAddress: String?
 
     /// One header field. A struct, not a `(name, value)` tuple: an array of tuples is copied and destroyed
     /// through the runtime's generic tuple witnesses, element by element, on every hit.
@@ -29,28 +33,6 @@ public struct IncomingHit: Sendable {
     public var headers: [(name: String, value: String)] {
         get { fields.map { (name: $0.name, value: $0.value) } }
         set { fields = newValue.map { Field(name: $0.name, value: $0.value) } }
-    }
-
-    public init(
-        method: String,
-        path: String,
-        query: String = "",
-        headers: [(name: String, value: String)] = [],
-        body: [UInt8] = [],
-        peerAddress: String? = nil
-    ) {
-        self.init(
-            method: method, path: path, query: query, fields: headers.map { Field(name: $0.name, value: $0.value) },
-            body: body, peerAddress: peerAddress)
-    }
-
-    public init(method: String, path: String, query: String = "", fields: [Field], body: [UInt8] = [], peerAddress: String? = nil) {
-        self.method = method
-        self.path = path
-        self.query = query
-        self.fields = fields
-        self.body = body
-        self.peerAddress = peerAddress
     }
 
     /// The first value of the header `name`, compared without regard to case (HTTP field names are case-insensitive).
@@ -93,6 +75,25 @@ public struct IncomingHit: Sendable {
             }
             return joined
         }
+    }
+}
+
+extension IncomingHit {
+    public init(
+        method: String,
+        path: String,
+        query: String = "",
+        headers: [(name: String, value: String)] = [],
+        body: [UInt8] = [],
+        peerAddress: String? = nil
+    ) {
+        self.init(
+            method: method, path: path, query: query, fields: headers.map { Field(name: $0.name, value: $0.value) },
+            body: body, peerAddress: peerAddress)
+    }
+
+    public init(method: String, path: String, query: String = "", fields: [Field], body: [UInt8] = [], peerAddress: String? = nil) {
+        self.init(peerAddress: peerAddress, method: method, path: path, query: query, fields: fields, body: body)
     }
 }
 

@@ -3,6 +3,13 @@ extension FlatJSON {
     /// accepted, the same errors thrown). A document that spells one key twice in an object is read as
     /// `JSONValue.parse` reads it (the last member wins): parsed as a tree, then flattened.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> FlatJSON {
+        if let document = FlatJSONScanner.scan(bytes) { return document }
+        return try parseByGrammar(bytes)
+    }
+
+    /// `parse` through the grammar (`JSONParser` with a `FlatJSONBuilder`): every document the scanner declines,
+    /// and the oracle its tests compare it with.
+    static func parseByGrammar(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> FlatJSON {
         var builder = FlatJSONBuilder(
             document: FlatJSON(nodeCapacity: 16 + bytes.count / 12, byteCapacity: bytes.count + 64), source: bytes)
         do throws(JSONParseError) {

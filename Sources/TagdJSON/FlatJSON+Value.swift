@@ -38,13 +38,23 @@ extension FlatJSON {
         }
 
         /// The member whose key is `name`'s bytes.
+        /// An ASCII key of another length than an ASCII name is another key: most keys are passed over on that
+        /// one compare of the node, without reading their bytes.
         @inline(__always)
         func member(utf8 name: UnsafeBufferPointer<UInt8>) -> Value? {
             let nameIsASCII = UTF8Bytes.isASCII(name)
+            let nameCount = UInt32(truncatingIfNeeded: name.count)
             var key = index + 1
-            for _ in 0..<node.count {
-                if FlatJSON.sameKey(utf8(at: key), nodes[key].isASCII, name, nameIsASCII) { return at(key + 1) }
+            var remaining = node.count
+            while remaining > 0 {
+                let keyNode = nodes[key]
+                if !(nameIsASCII && keyNode.isASCII && keyNode.count != nameCount),
+                    FlatJSON.sameKey(utf8(at: key), keyNode.isASCII, name, nameIsASCII)
+                {
+                    return at(key + 1)
+                }
                 key = Int(nodes[key + 1].end)
+                remaining -= 1
             }
             return nil
         }
@@ -192,8 +202,12 @@ extension FlatJSON.Value: JSONReadable {
         case (.bool, .bool(let b)): return boolValue == b
         case (.int, .int(let i)): return intValue == i
         case (.double, .double(let d)): return doubleValue == d
-        case (.string, .string(var text)):
+        case (.string, .string(let text)):
             let own = utf8(at: index), ownASCII = node.isASCII
+            // A native or small string shows its bytes in place; `withUTF8` wants a `var` copy (a retain and a release).
+            let inPlace = text.utf8.withContiguousStorageIfAvailable { FlatJSON.sameKey(own, ownASCII, $0, UTF8Bytes.isASCII($0)) }
+            if let inPlace { return inPlace }
+            var text = text
             return text.withUTF8 { FlatJSON.sameKey(own, ownASCII, $0, UTF8Bytes.isASCII($0)) }
         case (.array, .array), (.object, .object): return jsonValue == value
         default: return false

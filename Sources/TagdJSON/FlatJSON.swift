@@ -31,6 +31,12 @@ public struct FlatJSON: Sendable {
         bytes.reserveCapacity(byteCapacity)
     }
 
+    /// A document from nodes and bytes that keep this layout's invariants (a scanner's, checked as it wrote them).
+    init(trustedNodes: [Node], bytes: [UInt8]) {
+        nodes = trustedNodes
+        self.bytes = bytes
+    }
+
     /// `value` in flat form, its buffers sized once by a count of its nodes and bytes (growing them as it goes
     /// reallocated each a dozen times for an event).
     public init(_ value: JSONValue) {
@@ -133,33 +139,66 @@ public struct FlatJSON: Sendable {
     /// `JSONKind` or its flag not 0 or 1: the bytes are taken as nodes only once they are known to be nodes.
     package mutating func appendNodes(copying memory: UnsafeRawBufferPointer) -> Bool {
         let stride = MemoryLayout<Node>.stride
-        let layout = Self.nodeLayout
-        guard memory.count % stride == 0, layout.allSatisfy({ $0 >= 0 }), Self.kindsAreRawValues,
+        guard memory.count % stride == 0, Self.nodeLayoutIsValid, Self.kindsAreRawValues,
               let base = memory.baseAddress, Int(bitPattern: base) % MemoryLayout<Node>.alignment == 0
         else { return false }
         let count = memory.count / stride
         let start = nodes.count
         // Every field a reader trusts: the kind and flag bytes, each subtree's end within the nodes, each
-        // string within the bytes.
-        var offset = 0
-        for i in 0..<count {
-            let kind = base.load(fromByteOffset: offset + layout[4], as: UInt8.self)
-            let end = Int(base.loadUnaligned(fromByteOffset: offset + layout[3], as: UInt32.self))
-            guard kind <= JSONKind.object.rawValue, base.load(fromByteOffset: offset + layout[5], as: UInt8.self) <= 1,
-                  end > start + i, end <= start + count
-            else { return false }
-            if kind == JSONKind.string.rawValue {
-                let payload = base.loadUnaligned(fromByteOffset: offset + layout[1], as: UInt64.self)
-                let length = UInt64(base.loadUnaligned(fromByteOffset: offset + layout[2], as: UInt32.self))
-                guard payload <= UInt64(bytes.count), length <= UInt64(bytes.count) - payload else { return false }
-            }
-            offset += stride
-        }
+        // string within the bytes. The layout Swift gives `Node` today is checked with its offsets as constants.
+        let fields = Self.nodeFields
+        let bad = fields == Self.usualNodeFields
+            ? Self.invalidNodes(base, count: count, start: start, byteCount: bytes.count, fields: Self.usualNodeFields)
+            : Self.invalidNodes(base, count: count, start: start, byteCount: bytes.count, fields: fields)
+        if bad != 0 { return false }
         base.withMemoryRebound(to: Node.self, capacity: count) { typed in
             nodes.append(contentsOf: UnsafeBufferPointer(start: typed, count: count))
         }
         return true
     }
+
+    /// Nonzero when one of `count` nodes at `base`, read at `fields`' offsets, is not a valid node of a document
+    /// whose nodes from `start` on they are: tested as flags ORed together, without a branch per node (most are
+    /// fine). Inlined, so that the usual offsets become constants.
+    @inline(__always)
+    private static func invalidNodes(
+        _ base: UnsafeRawPointer, count: Int, start: Int, byteCount: Int, fields: NodeFields
+    ) -> UInt64 {
+        let byteCount = UInt64(byteCount)
+        let lowestEnd = UInt64(start) &+ 1, highestEnd = UInt64(start &+ count)
+        var bad: UInt64 = 0
+        var node = base
+        for i in 0..<count {
+            let kind = UInt64(node.load(fromByteOffset: fields.kind, as: UInt8.self))
+            let flag = UInt64(node.load(fromByteOffset: fields.isASCII, as: UInt8.self))
+            let end = UInt64(node.loadUnaligned(fromByteOffset: fields.end, as: UInt32.self))
+            let payload = node.loadUnaligned(fromByteOffset: fields.payload, as: UInt64.self)
+            let length = UInt64(node.loadUnaligned(fromByteOffset: fields.count, as: UInt32.self))
+            let outsideBytes = bit(payload > byteCount) | bit(length > byteCount &- payload)
+            bad |= bit(kind > UInt64(JSONKind.object.rawValue)) | bit(flag > 1)
+                | bit(end < lowestEnd &+ UInt64(i)) | bit(end > highestEnd)
+                | (bit(kind == UInt64(JSONKind.string.rawValue)) & outsideBytes)
+            node += MemoryLayout<Node>.stride
+        }
+        return bad
+    }
+
+    typealias NodeFields = (payload: Int, count: Int, end: Int, kind: Int, isASCII: Int)
+
+    /// The offsets Swift lays `Node` out at today (its fields in declaration order, the flag after the kind).
+    private static var usualNodeFields: NodeFields { (payload: 0, count: 8, end: 12, kind: 16, isASCII: 17) }
+
+    /// `nodeLayout`'s offsets, once it is known to be complete.
+    private static let nodeFields: NodeFields = (
+        payload: max(nodeLayout[1], 0), count: max(nodeLayout[2], 0), end: max(nodeLayout[3], 0),
+        kind: max(nodeLayout[4], 0), isASCII: max(nodeLayout[5], 0)
+    )
+
+    @inline(__always)
+    private static func bit(_ condition: Bool) -> UInt64 { condition ? 1 : 0 }
+
+    /// Whether every offset of `nodeLayout` is known.
+    private static let nodeLayoutIsValid = nodeLayout.allSatisfy { $0 >= 0 }
 
     /// Appends bytes that no node refers to yet (a parser's source document); returns where they start.
     public mutating func appendSource(_ source: UnsafeBufferPointer<UInt8>) -> Int {

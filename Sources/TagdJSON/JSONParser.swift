@@ -420,9 +420,23 @@ struct JSONParser {
         return value
     }
 
-    private enum Number {
+    enum Number {
         case int(Int64)
         case double(Double)
+    }
+
+    /// The number that starts at `index` of `bytes`, read as `parse` reads it, and the index after it; nil where
+    /// `parse` would throw (`FlatJSONScanner` then leaves the document to `parse`).
+    @inline(__always)
+    static func number(in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (value: Number, end: Int)? {
+        var parser = JSONParser(bytes: bytes)
+        parser.index = index
+        do throws(JSONParseError) {
+            let value = try parser.parseNumber()
+            return (value, parser.index)
+        } catch {
+            return nil
+        }
     }
 
     /// Checks a number and reads it in one pass over its digits. The common short forms (an integer of at most 18
