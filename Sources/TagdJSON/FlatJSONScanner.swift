@@ -3,7 +3,7 @@
 /// to an array (a uniqueness and a capacity check per node); it cost about 20 instructions a byte of a hit.
 ///
 /// It reads the usual document only, and declines (nil) the rest: a key that is escaped or not ASCII, an object of
-/// 32 members or more, a repeated key, nesting past the limit, and any error. `FlatJSON.parse` hands those to the
+/// more than 32 members, a repeated key, nesting past the limit, and any error. `FlatJSON.parse` hands those to the
 /// grammar, which reads them as before and names the error. What it accepts it reads node for node and byte for
 /// byte as the grammar does (`FlatJSONScannerTests` hold it to that over generated and damaged documents).
 struct FlatJSONScanner {
