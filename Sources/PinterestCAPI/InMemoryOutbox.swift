@@ -2,42 +2,56 @@ import Synchronization
 
 /// ``ConversionOutbox`` in process memory: one FIFO per destination plus the leased entries,
 /// under a single `Mutex`. What it holds is lost when the process ends.
+///
+/// Each destination's events are copied into its current ``OutboxChunk``, so queueing an event allocates nothing
+/// most of the time and a delivered batch frees a few chunks, not an allocation or more per event.
 public final class InMemoryOutbox: ConversionOutbox {
     private struct State {
         var nextID: UInt64 = 0
-        var waiting: [PinterestDestination: OutboxQueue] = [:]
+        var waiting: [PinterestDestination: Lane] = [:]
         var waitingCount = 0
-        var leased: [UInt64: OutboxEntry] = [:]
+        var leases = OutboxLeases()
+    }
+
+    /// A destination's waiting events and the chunk its next events are copied into.
+    fileprivate struct Lane {
+        var queue = OutboxQueue()
+        var chunk: OutboxChunk?
     }
 
     private let state = Mutex(State())
 
     public init() {}
 
-    public func enqueue(_ event: EncodedEvent, for destination: PinterestDestination) -> Int {
+    public func enqueue(json: UnsafeBufferPointer<UInt8>, for destination: PinterestDestination) -> Int {
         state.withLock { state in
             state.nextID += 1
             state.waitingCount += 1
-            let entry = OutboxEntry(id: state.nextID, destination: destination, event: event)
-            return state.waiting[destination, default: OutboxQueue()].appending(entry)
+            return state.waiting[destination, default: Lane()].append(json, id: state.nextID, for: destination)
         }
+    }
+
+    /// `enqueue(json:for:)` with an encoded event's bytes (tests, tools).
+    public func enqueue(_ event: EncodedEvent, for destination: PinterestDestination) -> Int {
+        event.json.withUnsafeBufferPointer { enqueue(json: $0, for: destination) }
     }
 
     public func take(upTo limit: Int, for destination: PinterestDestination) -> [OutboxEntry] {
         state.withLock { state in
             guard limit > 0, let index = state.waiting.index(forKey: destination) else { return [] }
-            let taken = state.waiting.values[index].removeFirst(upTo: limit)
-            if state.waiting.values[index].isEmpty { state.waiting.remove(at: index) }
+            let taken = state.waiting.values[index].queue.removeFirst(upTo: limit)
+            // An empty lane goes, its chunk with it (freed once the entries in it are done with).
+            if state.waiting.values[index].queue.isEmpty { state.waiting.remove(at: index) }
             state.waitingCount -= taken.count
-            state.leased.reserveCapacity(state.leased.count + taken.count)
-            for entry in taken { state.leased[entry.id] = entry }
+            state.leases.add(taken)
             return taken
         }
     }
 
     public func acknowledge(_ ids: [OutboxEntry.ID], as result: DeliveryResult) {
         state.withLock { state in
-            for id in ids { state.leased.removeValue(forKey: id) }
+            for id in ids { _ = state.leases.settle(id) }
+            state.leases.dropSettled()
         }
     }
 
@@ -45,12 +59,13 @@ public final class InMemoryOutbox: ConversionOutbox {
         state.withLock { state in
             var returning: [PinterestDestination: [OutboxEntry]] = [:]
             for id in ids {
-                if let entry = state.leased.removeValue(forKey: id) {
+                if let entry = state.leases.settle(id) {
                     returning[entry.destination, default: []].append(entry)
                 }
             }
+            state.leases.dropSettled()
             for (destination, entries) in returning {
-                state.waiting[destination, default: OutboxQueue()].prepend(entries.sorted { $0.id < $1.id })
+                state.waiting[destination, default: Lane()].queue.prepend(entries.sorted { $0.id < $1.id })
                 state.waitingCount += entries.count
             }
         }
@@ -61,14 +76,26 @@ public final class InMemoryOutbox: ConversionOutbox {
     }
 
     public func count() -> Int {
-        state.withLock { $0.waitingCount + $0.leased.count }
+        state.withLock { $0.waitingCount + $0.leases.count }
     }
 }
 
-extension OutboxQueue {
-    /// Appends and returns the new count, in one access to the dictionary's value.
-    fileprivate mutating func appending(_ entry: OutboxEntry) -> Int {
-        append(entry)
-        return count
+extension InMemoryOutbox.Lane {
+    /// Copies `json` into the lane's chunk (a new one when it lacks room), queues its entry, and returns the new
+    /// count, in one access to the dictionary's value.
+    fileprivate mutating func append(_ json: UnsafeBufferPointer<UInt8>, id: UInt64, for destination: PinterestDestination) -> Int {
+        let target: OutboxChunk
+        if let chunk, chunk.room >= json.count {
+            target = chunk
+        } else if json.count > OutboxChunk.standardCapacity / 4 {
+            // A large event gets a chunk of its own, and the lane keeps the room left in its current one.
+            target = OutboxChunk(destination: destination, capacity: json.count)
+        } else {
+            target = OutboxChunk(destination: destination, capacity: OutboxChunk.standardCapacity)
+            chunk = target
+        }
+        let offset = target.append(json)
+        queue.append(OutboxEntry(id: id, chunk: target, offset: offset, count: json.count))
+        return queue.count
     }
 }
