@@ -4,7 +4,9 @@ import Synchronization
 /// under a single `Mutex`. What it holds is lost when the process ends.
 ///
 /// Each destination's events are copied into its current ``OutboxChunk``, so queueing an event allocates nothing
-/// most of the time and a delivered batch frees a few chunks, not an allocation or more per event.
+/// most of the time and a delivered batch frees a few chunks, not an allocation or more per event. A destination has
+/// a current chunk per thread slot (``ThreadOrdinal``): two event loops appending to one chunk made each entry's
+/// retain of it, and the write of its fill count, a cache miss.
 public final class InMemoryOutbox: ConversionOutbox {
     private struct State {
         var nextID: UInt64 = 0
@@ -13,10 +15,34 @@ public final class InMemoryOutbox: ConversionOutbox {
         var leases = OutboxLeases()
     }
 
-    /// A destination's waiting events and the chunk its next events are copied into.
+    /// A destination's waiting events and the chunks its next events are copied into, one per thread slot.
     fileprivate struct Lane {
         var queue = OutboxQueue()
-        var chunk: OutboxChunk?
+        var chunks = ChunkSlots()
+    }
+
+    /// Four slots: the event loops (one per core) rarely share one.
+    fileprivate struct ChunkSlots {
+        private var slot0, slot1, slot2, slot3: OutboxChunk?
+
+        subscript(slot: Int) -> OutboxChunk? {
+            get {
+                switch slot & 3 {
+                case 0: slot0
+                case 1: slot1
+                case 2: slot2
+                default: slot3
+                }
+            }
+            set {
+                switch slot & 3 {
+                case 0: slot0 = newValue
+                case 1: slot1 = newValue
+                case 2: slot2 = newValue
+                default: slot3 = newValue
+                }
+            }
+        }
     }
 
     private let state = Mutex(State())
@@ -24,10 +50,11 @@ public final class InMemoryOutbox: ConversionOutbox {
     public init() {}
 
     public func enqueue(json: UnsafeBufferPointer<UInt8>, for destination: PinterestDestination) -> Int {
-        state.withLock { state in
+        let slot = ThreadOrdinal.current
+        return state.withLock { state in
             state.nextID += 1
             state.waitingCount += 1
-            return state.waiting[destination, default: Lane()].append(json, id: state.nextID, for: destination)
+            return state.waiting[destination, default: Lane()].append(json, id: state.nextID, for: destination, slot: slot)
         }
     }
 
@@ -40,7 +67,7 @@ public final class InMemoryOutbox: ConversionOutbox {
         state.withLock { state in
             guard limit > 0, let index = state.waiting.index(forKey: destination) else { return [] }
             let taken = state.waiting.values[index].queue.removeFirst(upTo: limit)
-            // An empty lane goes, its chunk with it (freed once the entries in it are done with).
+            // An empty lane goes, its chunks with it (freed once the entries in them are done with).
             if state.waiting.values[index].queue.isEmpty { state.waiting.remove(at: index) }
             state.waitingCount -= taken.count
             state.leases.add(taken)
@@ -81,18 +108,20 @@ public final class InMemoryOutbox: ConversionOutbox {
 }
 
 extension InMemoryOutbox.Lane {
-    /// Copies `json` into the lane's chunk (a new one when it lacks room), queues its entry, and returns the new
-    /// count, in one access to the dictionary's value.
-    fileprivate mutating func append(_ json: UnsafeBufferPointer<UInt8>, id: UInt64, for destination: PinterestDestination) -> Int {
+    /// Copies `json` into the lane's chunk for `slot` (a new one when it lacks room), queues its entry, and returns
+    /// the new count, in one access to the dictionary's value.
+    fileprivate mutating func append(
+        _ json: UnsafeBufferPointer<UInt8>, id: UInt64, for destination: PinterestDestination, slot: Int
+    ) -> Int {
         let target: OutboxChunk
-        if let chunk, chunk.room >= json.count {
+        if let chunk = chunks[slot], chunk.room >= json.count {
             target = chunk
         } else if json.count > OutboxChunk.standardCapacity / 4 {
             // A large event gets a chunk of its own, and the lane keeps the room left in its current one.
             target = OutboxChunk(destination: destination, capacity: json.count)
         } else {
             target = OutboxChunk(destination: destination, capacity: OutboxChunk.standardCapacity)
-            chunk = target
+            chunks[slot] = target
         }
         let offset = target.append(json)
         queue.append(OutboxEntry(id: id, chunk: target, offset: offset, count: json.count))

@@ -15,9 +15,9 @@ final class OutboxChunk: @unchecked Sendable {
     /// Bytes written so far (the outbox's lock guards it).
     private(set) var used = 0
 
-    /// Large enough that a batch of typical events (under 1 KB each) spans a dozen chunks; small enough that the
-    /// unused end of a destination's last chunk costs little.
-    static let standardCapacity = 64 * 1_024
+    /// Room for a few dozen typical events (1 to 1.5 KB each): one allocation per dozens of events, while the unused
+    /// ends of a destination's current chunks (one per thread slot) cost little.
+    static let standardCapacity = 32 * 1_024
 
     init(destination: PinterestDestination, capacity: Int) {
         self.destination = destination

@@ -119,4 +119,35 @@ import Testing
         #expect(taken.map(\.event.eventID) == (1...200).map { "e\($0)" })
         #expect(taken.map(\.event) == (1...200).map { EncodedEvent(validEvent(id: "e\($0)")) })
     }
+
+    /// Threads append to chunks of their own slot; whatever the interleaving, every event comes out whole, once,
+    /// in the order of its id.
+    @Test func concurrentEnqueuesKeepEveryEventIntact() async {
+        let outbox = InMemoryOutbox()
+        let a = destination("1")
+        await withTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    for n in 0..<400 {
+                        let json = Array("{\"w\":\(writer),\"n\":\(n),\"pad\":\"\(String(repeating: "x", count: (writer * 97 + n) % 1_500))\"}".utf8)
+                        _ = json.withUnsafeBufferPointer { outbox.enqueue(json: $0, for: a) }
+                    }
+                }
+            }
+        }
+        let taken = outbox.take(upTo: .max, for: a)
+        #expect(taken.count == 8 * 400)
+        #expect(zip(taken, taken.dropFirst()).allSatisfy { $0.id < $1.id })
+        var seen = Set<[UInt8]>()
+        for entry in taken { seen.insert(entry.withJSON(Array.init)) }
+        let expected = Set((0..<8).flatMap { writer in
+            (0..<400).map { n in Array("{\"w\":\(writer),\"n\":\(n),\"pad\":\"\(String(repeating: "x", count: (writer * 97 + n) % 1_500))\"}".utf8) }
+        })
+        #expect(seen == expected)
+    }
+
+    @Test func aThreadKeepsItsOrdinal() {
+        #expect(ThreadOrdinal.current == ThreadOrdinal.current)
+        #expect(ThreadOrdinal.current >= 0)
+    }
 }
