@@ -66,6 +66,17 @@ public final class DedupStore: DedupStoring {
         remove(KeyDigest(key))
     }
 
+    public func insertIfAbsent(
+        utf8 first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>, _ third: UnsafeBufferPointer<UInt8>,
+        ttl: Duration
+    ) -> Bool {
+        insertIfAbsent(KeyDigest(utf8: first, second, third), ttl: ttl)
+    }
+
+    public func remove(utf8 first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>, _ third: UnsafeBufferPointer<UInt8>) {
+        remove(KeyDigest(utf8: first, second, third))
+    }
+
     private func insertIfAbsent(_ key: KeyDigest, ttl: Duration) -> Bool {
         let (now, expiry) = seconds.times(now: self.now(), ttl: ttl)
         // No time to live: the entry would expire at once (whole seconds would keep it to the end of this one),

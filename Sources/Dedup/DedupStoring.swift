@@ -16,11 +16,32 @@ public protocol DedupStoring: Sendable {
 
     /// `remove(key.joined)`.
     func remove(_ key: DedupKey)
+
+    /// `insertIfAbsent(_: DedupKey, ttl:)` with the fields as UTF-8 (decoded with repairs, as `String(decoding:)`
+    /// does): a caller that holds them as bytes makes no strings for a store that digests bytes.
+    func insertIfAbsent(
+        utf8 first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>, _ third: UnsafeBufferPointer<UInt8>,
+        ttl: Duration
+    ) -> Bool
+
+    /// `remove(_: DedupKey)` with the fields as UTF-8.
+    func remove(utf8 first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>, _ third: UnsafeBufferPointer<UInt8>)
 }
 
 extension DedupStoring {
     public func insertIfAbsent(_ key: DedupKey, ttl: Duration) -> Bool { insertIfAbsent(key.joined, ttl: ttl) }
     public func remove(_ key: DedupKey) { remove(key.joined) }
+
+    public func insertIfAbsent(
+        utf8 first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>, _ third: UnsafeBufferPointer<UInt8>,
+        ttl: Duration
+    ) -> Bool {
+        insertIfAbsent(DedupKey(utf8: first, second, third), ttl: ttl)
+    }
+
+    public func remove(utf8 first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>, _ third: UnsafeBufferPointer<UInt8>) {
+        remove(DedupKey(utf8: first, second, third))
+    }
 }
 
 /// A key of three fields joined by the ASCII unit separator (U+001F), such as `account␟event_name␟event_id`:
@@ -35,6 +56,11 @@ public struct DedupKey: Sendable, Equatable {
         self.first = first
         self.second = second
         self.third = third
+    }
+
+    /// The fields decoded from UTF-8, with repairs (`String(decoding:)`).
+    public init(utf8 first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>, _ third: UnsafeBufferPointer<UInt8>) {
+        self.init(String(decoding: first, as: UTF8.self), String(decoding: second, as: UTF8.self), String(decoding: third, as: UTF8.self))
     }
 
     /// The fields joined, built in one allocation.

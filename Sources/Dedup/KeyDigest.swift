@@ -19,40 +19,55 @@ package struct KeyDigest: Hashable {
         low = UInt64(bitPattern: Int64(second.finalize()))
     }
 
-    /// The digest of `key.joined`, from the fields' bytes when they are all ASCII: a `String` hashes as its
-    /// bytes (normalized to NFC, which ASCII is) then 0xFF, so those bytes, joined on the stack and fed in one
-    /// call, give the same digest (a test holds the two to it). Other text is joined, and hashed as a `String`.
-    /// How a `String` feeds its hasher is the standard library's own business: if a release changes it, the
-    /// check made once per process (`bytesHashAsStrings`) sends every key through the joined `String`.
+    /// The digest of `key.joined`, from the fields' bytes when they are all ASCII (`bytesDigest`).
     package init(_ key: DedupKey) {
         var first = key.first, second = key.second, third = key.third
         let digest = first.withUTF8 { a in
             second.withUTF8 { b in
-                third.withUTF8 { c -> (UInt64, UInt64)? in
-                    let count = a.count + b.count + c.count + 3
-                    guard count <= 512, Self.bytesHashAsStrings, Self.isASCII(a), Self.isASCII(b), Self.isASCII(c)
-                    else { return nil }
-                    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { joined in
-                        var end = 0
-                        func add(_ field: UnsafeBufferPointer<UInt8>, _ separator: UInt8) {
-                            _ = UnsafeMutableBufferPointer(rebasing: joined[end..<end + field.count]).initialize(from: field)
-                            end += field.count
-                            joined[end] = separator
-                            end += 1
-                        }
-                        add(a, 0x1F)
-                        add(b, 0x1F)
-                        add(c, 0xFF)  // String's terminator
-                        let bytes = UnsafeRawBufferPointer(joined)
-                        return (Self.hash(0x7461_6764_6B65_7931, bytes), Self.hash(0x7461_6764_6B65_7932, bytes))
-                    }
-                }
+                third.withUTF8 { c in Self.bytesDigest(a, b, c) }
             }
         }
         if let (high, low) = digest {
             self.init(high: high, low: low)
         } else {
             self.init(key.joined)
+        }
+    }
+
+    /// The digest of the fields given as UTF-8 (`pinterest.send`'s event name and id, read in place from the event):
+    /// the same as `init(DedupKey(...))` with those fields as strings (decoded with repairs, as `String(decoding:)`
+    /// does), without making the strings when they are ASCII.
+    package init(utf8 first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>, _ third: UnsafeBufferPointer<UInt8>) {
+        if let (high, low) = Self.bytesDigest(first, second, third) {
+            self.init(high: high, low: low)
+        } else {
+            self.init(DedupKey(String(decoding: first, as: UTF8.self), String(decoding: second, as: UTF8.self), String(decoding: third, as: UTF8.self)))
+        }
+    }
+
+    /// The digest of the fields joined, from their bytes when they are all ASCII: a `String` hashes as its bytes
+    /// (normalized to NFC, which ASCII is) then 0xFF, so those bytes, joined on the stack and fed in one call, give
+    /// the same digest (a test holds the two to it). Nil for other text, which is joined and hashed as a `String`.
+    /// How a `String` feeds its hasher is the standard library's own business: if a release changes it, the check
+    /// made once per process (`bytesHashAsStrings`) sends every key through the joined `String`.
+    private static func bytesDigest(
+        _ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, _ c: UnsafeBufferPointer<UInt8>
+    ) -> (UInt64, UInt64)? {
+        let count = a.count + b.count + c.count + 3
+        guard count <= 512, Self.bytesHashAsStrings, Self.isASCII(a), Self.isASCII(b), Self.isASCII(c) else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { joined in
+            var end = 0
+            func add(_ field: UnsafeBufferPointer<UInt8>, _ separator: UInt8) {
+                _ = UnsafeMutableBufferPointer(rebasing: joined[end..<end + field.count]).initialize(from: field)
+                end += field.count
+                joined[end] = separator
+                end += 1
+            }
+            add(a, 0x1F)
+            add(b, 0x1F)
+            add(c, 0xFF)  // String's terminator
+            let bytes = UnsafeRawBufferPointer(joined)
+            return (Self.hash(0x7461_6764_6B65_7931, bytes), Self.hash(0x7461_6764_6B65_7932, bytes))
         }
     }
 

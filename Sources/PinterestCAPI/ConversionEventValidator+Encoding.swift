@@ -8,8 +8,14 @@ extension ConversionEventValidator {
     /// The event as `encoded()` writes it when it conforms to the event schema; nil when it does not.
     public func encodeEventIfValid(_ event: some JSONReadable) -> [UInt8]? {
         var out = JSONOutput(capacity: 2_048)
-        guard encode(event, conformingTo: eventSchema, into: &out) else { return nil }
+        guard encodeEventIfValid(event, into: &out) else { return nil }
         return out.bytes
+    }
+
+    /// As `encodeEventIfValid(_:)`, appending to `out` (`submit` writes into a temporary buffer and the outbox
+    /// copies it): true when the event conforms; when it does not, `out` holds a partial write to drop.
+    public func encodeEventIfValid(_ event: some JSONReadable, into out: inout JSONOutput) -> Bool {
+        encode(event, conformingTo: eventSchema, into: &out)
     }
 
     /// Whether `value` conforms to `node` (as `conforms` says); when it does, `out` has its bytes appended.

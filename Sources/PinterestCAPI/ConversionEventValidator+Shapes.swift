@@ -6,22 +6,28 @@ import TagdJSON
 /// verdict and bytes, over many events of repeated and varied shapes.
 extension ConversionEventValidator {
     public func encodeEventIfValid(_ event: FlatJSON.Value) -> [UInt8]? {
+        var out = JSONOutput(capacity: 2_048)
+        guard encodeEventIfValid(event, into: &out) else { return nil }
+        return out.bytes
+    }
+
+    /// As `encodeEventIfValid(_:)`, appending to `out`: true when the event conforms; when it does not, `out`
+    /// holds a partial write to drop.
+    public func encodeEventIfValid(_ event: FlatJSON.Value, into out: inout JSONOutput) -> Bool {
         let known = shapes.shape(of: event)
         if let known, passes(known.checks, event) {
-            var out = JSONOutput(capacity: 2_048)
             known.shape.write(event, to: &out)
-            return out.bytes
+            return true
         }
         // A new shape, or a known one whose value checks fail: this walk finds the verdict anew (a known shape is
         // not kept twice, even when its event conforms another way).
         var recorder = ShapeCheckRecorder(root: event.index)
-        guard conforms(event, to: eventSchema, recording: &recorder) else { return nil }
+        guard conforms(event, to: eventSchema, recording: &recorder) else { return false }
         if known == nil, recorder.shapeDecides, let shape = EventShape(of: event, checks: recorder.checks) {
             shapes.remember(shape, of: event)
         }
-        var out = JSONOutput(capacity: 2_048)
         event.write(to: &out)
-        return out.bytes
+        return true
     }
 
     func passes(_ checks: [EventShape.Check], _ event: FlatJSON.Value) -> Bool {

@@ -36,6 +36,10 @@ final class EventShape: Sendable {
 /// shapes; each VM lists a table's keys in its own order (Lua seeds its string hashes per state), so a shape is kept
 /// once per VM that sends it. Bounded: past `capacity`, a new shape replaces the oldest one kept, so that shapes of
 /// tags reloaded away (new VMs, new orders) give way.
+///
+/// Each thread slot (``ThreadOrdinal``) remembers the shape it matched last and tries it first: an event loop runs its
+/// own VMs, whose events have their own shapes, so trying the kept shapes in order matched the other loop's shape
+/// first half the time, and copying the list out retained it on a line both loops write.
 final class EventShapeCache: Sendable {
     private struct Shapes {
         var kept: [EventShape] = []
@@ -43,29 +47,55 @@ final class EventShapeCache: Sendable {
         var next = 0
     }
 
+    /// A thread slot's last match, in an object of its own padded past a cache line, so that slots share no line.
+    private final class Recent: Sendable {
+        let shape = Mutex<EventShape?>(nil)
+        private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0)
+    }
+
     private let shapes = Mutex(Shapes())
+    // Four slots in stored properties, not an array: reading an array shared by the threads retains its buffer.
+    private let recent0 = Recent(), recent1 = Recent(), recent2 = Recent(), recent3 = Recent()
     private let capacity: Int
 
     init(capacity: Int = 64) {
         self.capacity = max(capacity, 1)
     }
 
+    private func recent(_ slot: Int) -> Recent {
+        switch slot & 3 {
+        case 0: recent0
+        case 1: recent1
+        case 2: recent2
+        default: recent3
+        }
+    }
+
     /// A known shape that `event` has, if any.
     func shape(of event: FlatJSON.Value) -> EventShape? {
-        let known = shapes.withLock { $0.kept }
-        return known.first { $0.shape.matches(event) }  // `matches` compares node counts first
+        let slot = recent(ThreadOrdinal.current)
+        if let last = slot.shape.withLock({ $0 }), last.shape.matches(event) { return last }
+        let found = shapes.withLock { shapes in shapes.kept.first { $0.shape.matches(event) } }  // node counts first
+        if let found { slot.shape.withLock { $0 = found } }
+        return found
     }
 
     /// Keeps `shape`, unless another thread kept the same one meanwhile.
     func remember(_ shape: EventShape, of event: FlatJSON.Value) {
-        shapes.withLock { shapes in
-            guard !shapes.kept.contains(where: { $0.shape.matches(event) }) else { return }
+        let replaced = shapes.withLock { shapes -> Bool in
+            guard !shapes.kept.contains(where: { $0.shape.matches(event) }) else { return false }
             if shapes.kept.count < capacity {
                 shapes.kept.append(shape)
-            } else {
-                shapes.kept[shapes.next] = shape
-                shapes.next = (shapes.next + 1) % capacity
+                return false
             }
+            shapes.kept[shapes.next] = shape
+            shapes.next = (shapes.next + 1) % capacity
+            return true
+        }
+        // A replacement (rare) clears the slots' last matches, so that they do not keep replaced shapes alive. (One
+        // found just before may still be set after: a replaced shape is still a right one, only no longer counted.)
+        if replaced {
+            for slot in 0..<4 { recent(slot).shape.withLock { $0 = nil } }
         }
     }
 

@@ -67,43 +67,31 @@ public final class PinterestSender: Service, Sendable {
     ) throws(SubmitError) -> SubmitOutcome {
         guard state.withLock({ $0.acceptsEvents }) else { throw .shuttingDown }
 
-        // Checked and encoded in one walk, or, for a flat event (pinterest.send's) of a shape already seen, by
-        // the checks its values decide and the shape's plan; `check` explains a refusal (same violations as
-        // `validateEvent`).
-        let json: [UInt8]
-        let checked = if let flat = event as? FlatJSON.Value {
-            validator.encodeEventIfValid(flat)
-        } else {
-            validator.encodeEventIfValid(event)
-        }
-        if let encoded = checked {
-            json = encoded
-        } else {
+        // Encoded into the thread's scratch block, which the outbox copies from: no allocation per event for it.
+        let waiting = try JSONOutput.withThreadScratch { (out) throws(SubmitError) -> Int? in
+            // Checked and encoded in one walk, or, for a flat event (pinterest.send's) of a shape already seen, by
+            // the checks its values decide and the shape's plan; `check` explains a refusal (same violations as
+            // `validateEvent`).
+            let valid = if let flat = event as? FlatJSON.Value {
+                validator.encodeEventIfValid(flat, into: &out)
+            } else {
+                validator.encodeEventIfValid(event, into: &out)
+            }
+            if valid {
+                return try out.withBytes { (json) throws(SubmitError) in try accept(json, of: event, for: destination) }
+            }
             let violations = validator.validateEvent(event.jsonValue)
             guard violations.isEmpty else {
                 count(\.invalid, 1, metrics.invalid)
                 throw .invalidEvent(violations)
             }
-            json = EncodedEvent.bytes(of: event.jsonValue)  // unreachable while the two walks agree (tested)
+            // Unreachable while the two walks agree (tested).
+            let json = EncodedEvent.bytes(of: event.jsonValue)
+            return try json.withUnsafeBufferPointer { (json) throws(SubmitError) in try accept(json, of: event, for: destination) }
         }
-
-        // Validation guarantees both are strings.
-        let eventName = event.member("event_name")?.stringText ?? ""
-        let eventID = event.member("event_id")?.stringText ?? ""
-        let key = DedupKey(destination.adAccountID, eventName, eventID)
-        guard dedup.insertIfAbsent(key, ttl: configuration.dedupWindow) else {
+        guard let waiting else {
             count(\.duplicates, 1, metrics.duplicate)
             return .duplicate
-        }
-
-        let waiting: Int
-        do {
-            // Encoded once, above; a batch body is then these bytes joined.
-            let encoded = EncodedEvent(json: json, eventName: eventName, eventID: eventID)
-            waiting = try outbox.enqueue(encoded, for: destination)
-        } catch {
-            dedup.remove(key)  // not queued, so a retry of this submit must not count as a duplicate
-            throw .outboxUnavailable(String(describing: error))
         }
 
         let now = ContinuousClock.now
@@ -125,6 +113,42 @@ public final class PinterestSender: Service, Sendable {
         metrics.queued.increment(by: 1)
         if wakeLoop { loopSignal.signal() }
         return .queued
+    }
+
+    /// Records a valid event's key and queues its JSON: how many events of the destination wait, or nil for a
+    /// duplicate.
+    private func accept<Event: JSONReadable>(
+        _ json: UnsafeBufferPointer<UInt8>, of event: Event, for destination: PinterestDestination
+    ) throws(SubmitError) -> Int? {
+        let ttl = configuration.dedupWindow
+        guard withKeyFields(of: event, for: destination, { dedup.insertIfAbsent(utf8: $0, $1, $2, ttl: ttl) }) else {
+            return nil
+        }
+        do {
+            // Encoded once, above; a batch body is then these bytes joined.
+            return try outbox.enqueue(json: json, for: destination)
+        } catch {
+            // Not queued, so a retry of this submit must not count as a duplicate.
+            withKeyFields(of: event, for: destination) { dedup.remove(utf8: $0, $1, $2) }
+            throw .outboxUnavailable(String(describing: error))
+        }
+    }
+
+    /// Calls `body` with the dedup key's fields, read in place: the ad account, the event's `event_name` and
+    /// `event_id` (strings in a valid event; empty otherwise). Making them strings cost two allocations per event.
+    private func withKeyFields<Event: JSONReadable, R>(
+        of event: Event, for destination: PinterestDestination,
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R
+    ) -> R {
+        var account = destination.adAccountID
+        return account.withUTF8 { account in
+            let name = event.member("event_name"), id = event.member("event_id")
+            let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            func withID(_ name: UnsafeBufferPointer<UInt8>) -> R {
+                id?.withUTF8 { id in body(account, name, id) } ?? body(account, name, empty)
+            }
+            return name?.withUTF8(withID) ?? withID(empty)
+        }
     }
 
     /// Counts since start (the same numbers as the metrics).

@@ -6,13 +6,29 @@ public struct JSONOutput: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     public private(set) var count = 0
     private var capacity: Int
+    /// False while writing into storage lent by `withThreadScratch`; the first growth moves to an allocation of its own.
+    private var ownsBase = true
 
     public init(capacity: Int = 1_024) {
         self.capacity = max(capacity, 16)
         base = .allocate(capacity: self.capacity)
     }
 
-    deinit { base.deallocate() }
+    init(lending storage: UnsafeMutableBufferPointer<UInt8>) {
+        // The thread's scratch block: never empty, so the address is there.
+        base = storage.baseAddress.unsafelyUnwrapped
+        capacity = storage.count
+        ownsBase = false
+    }
+
+    deinit {
+        if ownsBase { base.deallocate() }
+    }
+
+    /// The bytes written, valid for the duration of `body`.
+    public func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
 
     /// The bytes written, in an array of their exact size.
     public var bytes: [UInt8] {
@@ -94,8 +110,9 @@ public struct JSONOutput: ~Copyable {
         while newCapacity < minimum { newCapacity *= 2 }
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newBase.initialize(from: base, count: count)
-        base.deallocate()
+        if ownsBase { base.deallocate() }
         base = newBase
+        ownsBase = true
         capacity = newCapacity
     }
 }

@@ -161,6 +161,36 @@ final class ManualClock: Sendable {
         #expect(KeyDigest(DedupKey("1", "checkout", "é")) == KeyDigest(DedupKey("1", "checkout", "e\u{301}")))
     }
 
+    /// Fields given as UTF-8 (`pinterest.send`'s path) are the same key as those fields decoded into strings,
+    /// invalid bytes included (decoded with repairs), in the digest and in the store.
+    @Test func utf8FieldsAreTheKeyOfTheirStrings() {
+        let fields: [[UInt8]] = [[], Array("a".utf8), Array("549755885175".utf8), Array("ev-42-7fffffff-123".utf8),
+                                 Array("é".utf8), Array("e\u{301}".utf8), Array("\u{1F}".utf8), [0xFF, 0x41], [0xC3],
+                                 Array(String(repeating: "x", count: 300).utf8), Array("😀".utf8)]
+        let store = DedupStore()
+        for a in fields {
+            for b in fields {
+                for c in fields {
+                    let key = DedupKey(String(decoding: a, as: UTF8.self), String(decoding: b, as: UTF8.self), String(decoding: c, as: UTF8.self))
+                    a.withUnsafeBufferPointer { a in
+                        b.withUnsafeBufferPointer { b in
+                            c.withUnsafeBufferPointer { c in
+                                #expect(KeyDigest(utf8: a, b, c) == KeyDigest(key), "\(key)")
+                                #expect(DedupKey(utf8: a, b, c) == key)
+                                let first = store.insertIfAbsent(utf8: a, b, c, ttl: .seconds(60))
+                                #expect(!store.insertIfAbsent(key, ttl: .seconds(60)), "\(key)")
+                                if first {
+                                    store.remove(utf8: a, b, c)
+                                    #expect(store.insertIfAbsent(key, ttl: .seconds(60)), "\(key)")
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func aKeyInsertedAsFieldsIsTheJoinedKey() {
         let store = DedupStore()
         #expect(store.insertIfAbsent(DedupKey("1", "checkout", "ev-1"), ttl: .seconds(60)))

@@ -26,5 +26,11 @@ import Testing
         #expect(encoded.eventID == "abc")
         #expect(encoded.eventName == "lead")
         #expect(encoded.json == validEvent(id: "abc", name: "lead").encoded())
+        // The outbox keeps only the bytes: name and id read back from them are the same.
+        #expect(EncodedEvent(json: encoded.json) == encoded)
+        #expect(OutboxEntry(id: 7, destination: destination(), event: encoded).event == encoded)
+        let unnamed = EncodedEvent(json: Array(#"{"event_id":5}"#.utf8))
+        #expect(unnamed.eventName == "" && unnamed.eventID == "")
+        #expect(EncodedEvent(json: Array("not json".utf8)).eventID == "")
     }
 }

@@ -108,6 +108,28 @@ import Testing
         #expect((events[2].withRoot { cache.shape(of: $0) } ?? nil) != nil)
     }
 
+    /// The thread's last match is tried first; it never stands for an event of another shape.
+    @Test func theLastMatchIsTriedFirstAndNeverAnswersForAnotherShape() throws {
+        let cache = EventShapeCache(capacity: 4)
+        let events = try (0..<3).map { n in try FlatJSON.parse(Array(#"{"a":1,"k\#(n)":"x"}"#.utf8)) }
+        var kept: [EventShape] = []
+        for event in events.prefix(2) {
+            try event.withRoot { root in
+                let shape = try #require(EventShape(of: root, checks: []))
+                cache.remember(shape, of: root)
+                kept.append(shape)
+            }
+        }
+        for n in [0, 1, 1, 0, 2, 0, 2, 1] {
+            let found = events[n].withRoot { cache.shape(of: $0) } ?? nil
+            if n < 2 {
+                #expect(found === kept[n], "event \(n)")
+            } else {
+                #expect(found == nil, "event \(n) has no kept shape")
+            }
+        }
+    }
+
     @Test func aFailedAlternativeLeavesNoChecksBehind() throws {
         // user_data conforms through its second alternative (hashed_maids, not em): only that alternative's
         // checks may stand for the shape. A later event of the same shape with a bad hashed_maids must fail.

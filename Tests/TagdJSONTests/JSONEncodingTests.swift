@@ -136,4 +136,42 @@ import Testing
         #expect(out.bytes == text)
         #expect(out.count == text.count)
     }
+
+    /// The thread's scratch block behaves as an allocation of its own: the same bytes, within it and once grown
+    /// past it, and a nested use gets another buffer.
+    @Test func threadScratchWritesTheSameBytesWithinAndPastItsBlock() {
+        let text = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+        for repeats in [0, 1, 2, 10, 1_000, 3] {  // 1,000 repeats pass the block; the next use starts afresh
+            var reference = JSONOutput(capacity: 16)
+            let written = JSONOutput.withThreadScratch { out -> [UInt8] in
+                for _ in 0..<repeats {
+                    text.withUnsafeBufferPointer { out.append($0); reference.append($0) }
+                    out.append(UInt8(ascii: ","))
+                    reference.append(UInt8(ascii: ","))
+                }
+                out.append("null")
+                reference.append("null")
+                let nested = JSONOutput.withThreadScratch { inner -> [UInt8] in
+                    inner.append("true")
+                    return inner.bytes
+                }
+                #expect(nested == Array("true".utf8))
+                #expect(out.withBytes { Array($0) } == out.bytes)
+                return out.bytes
+            }
+            #expect(written == reference.bytes, "\(repeats) repeats")
+        }
+    }
+
+    @Test func threadScratchPassesErrorsThroughAndIsFreeAgain() {
+        struct Refused: Error, Equatable {}
+        #expect(throws: Refused.self) {
+            try JSONOutput.withThreadScratch { (out) throws(Refused) in
+                out.append("true")
+                throw Refused()
+            }
+        }
+        let after = JSONOutput.withThreadScratch { out -> Int in out.count }
+        #expect(after == 0)
+    }
 }
