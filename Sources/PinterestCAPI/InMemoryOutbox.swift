@@ -120,7 +120,10 @@ extension InMemoryOutbox.Lane {
             // A large event gets a chunk of its own, and the lane keeps the room left in its current one.
             target = OutboxChunk(destination: destination, capacity: json.count)
         } else {
-            target = OutboxChunk(destination: destination, capacity: OutboxChunk.standardCapacity)
+            // Twice the slot's last chunk, from a small first one: a lane is dropped whenever its queue empties, and
+            // a destination with a few events a flush should not hold (and allocate) a full chunk per slot each time.
+            let grown = min(OutboxChunk.standardCapacity, 2 * (chunks[slot]?.capacity ?? OutboxChunk.firstCapacity / 2))
+            target = OutboxChunk(destination: destination, capacity: max(grown, json.count))
             chunks[slot] = target
         }
         let offset = target.append(json)

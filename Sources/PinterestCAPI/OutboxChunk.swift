@@ -18,6 +18,8 @@ final class OutboxChunk: @unchecked Sendable {
     /// Room for a few dozen typical events (1 to 1.5 KB each): one allocation per dozens of events, while the unused
     /// ends of a destination's current chunks (one per thread slot) cost little.
     static let standardCapacity = 32 * 1_024
+    /// A lane's first chunk per slot (a few events); each next one doubles up to `standardCapacity`.
+    static let firstCapacity = 4 * 1_024
 
     init(destination: PinterestDestination, capacity: Int) {
         self.destination = destination

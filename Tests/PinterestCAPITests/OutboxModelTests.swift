@@ -120,6 +120,23 @@ import Testing
         #expect(taken.map(\.event) == (1...200).map { EncodedEvent(validEvent(id: "e\($0)")) })
     }
 
+    /// A destination with a few events a flush holds a small chunk, not a full one per slot each time its queue
+    /// empties; a busy one's chunks double up to the standard size.
+    @Test func chunksStartSmallAndGrow() {
+        let outbox = InMemoryOutbox()
+        let event = [UInt8](repeating: UInt8(ascii: "x"), count: 1_000)
+        func enqueue() { event.withUnsafeBufferPointer { _ = outbox.enqueue(json: $0, for: destination()) } }
+        enqueue()
+        let first = outbox.take(upTo: 1_000, for: destination())
+        #expect(first.map(\.chunk.capacity) == [OutboxChunk.firstCapacity])
+        outbox.acknowledge(first.map(\.id), as: .delivered)
+        for _ in 0..<200 { enqueue() }  // one thread: one slot, its chunks in turn
+        let capacities = outbox.take(upTo: 1_000, for: destination()).map(\.chunk.capacity)
+        var distinct: [Int] = []
+        for capacity in capacities where distinct.last != capacity { distinct.append(capacity) }
+        #expect(distinct == [4_096, 8_192, 16_384, OutboxChunk.standardCapacity])
+    }
+
     /// Threads append to chunks of their own slot; whatever the interleaving, every event comes out whole, once,
     /// in the order of its id.
     @Test func concurrentEnqueuesKeepEveryEventIntact() async {
