@@ -116,19 +116,6 @@ static inline __attribute__((always_inline)) int fl_value(fl_writer *w, int idx,
     return fl_value_typed(w, idx, type, depth, path);
 }
 
-/* The table behind a shared read-only view, pushed, when the table at t is
- * one (as tagd_view_target, for a known table and 2 free slots). Most
- * tables have no metatable: one call tells. */
-static inline int fl_view_target(lua_State *L, int t) {
-    if (!lua_getmetatable(L, t)) return 0;
-    if (lua_rawgetp(L, -1, tagd_view_key()) == LUA_TTABLE) {
-        lua_remove(L, -2);
-        return 1;
-    }
-    lua_settop(L, -3);
-    return 0;
-}
-
 /* The entries of a table whose first key (a string, on the stack with its
  * value) lua_next has given: every key must be an ASCII string. */
 static int fl_entries(fl_writer *w, int t, int depth, const tagd_path *frame) {
@@ -239,7 +226,7 @@ static int fl_value_typed(fl_writer *w, int idx, int type, int depth, const tagd
             /* Callers leave 2 free slots (fl_table reserves 4 for its key,
              * value and these). */
             int t = lua_absindex(L, idx);
-            if (fl_view_target(L, t)) {  /* a shared read-only view: the table behind it */
+            if (tagd_table_view_target(L, t)) {  /* a shared read-only view: the table behind it */
                 int ok = fl_table(w, lua_gettop(L), depth + 1, path);
                 if (ok) lua_settop(L, -2);
                 return ok;

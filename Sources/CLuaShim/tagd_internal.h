@@ -152,8 +152,20 @@ int tagd_write_values(tagd_vm *vm, lua_State *L, int first, int count, int max_d
 int tagd_view_target(lua_State *L, int idx);
 
 /* The light userdata key under which a view's metatable holds its real
- * table (for readers that check for a metatable themselves). */
+ * table. */
 const void *tagd_view_key(void);
+
+/* tagd_view_target for a value known to be a table, with 2 free stack
+ * slots: one lua_getmetatable tells the usual table (none) apart. */
+static inline int tagd_table_view_target(lua_State *L, int t) {
+    if (!lua_getmetatable(L, t)) return 0;
+    if (lua_rawgetp(L, -1, tagd_view_key()) == LUA_TTABLE) {
+        lua_remove(L, -2);
+        return 1;
+    }
+    lua_settop(L, -3);
+    return 0;
+}
 
 /* Wraps the value at idx in a (deep) read-only proxy, pushing the result. */
 void tagd_readonly(lua_State *L, int idx, int deep);

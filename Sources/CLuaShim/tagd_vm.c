@@ -570,13 +570,7 @@ const void *tagd_view_key(void) { return &view_key_storage; }
 
 int tagd_view_target(lua_State *L, int idx) {
     if (lua_type(L, idx) != LUA_TTABLE || !lua_checkstack(L, 2)) return 0;
-    if (!lua_getmetatable(L, idx)) return 0;
-    if (lua_rawgetp(L, -1, &view_key_storage) == LUA_TTABLE) {
-        lua_remove(L, -2);
-        return 1;
-    }
-    lua_settop(L, -3);
-    return 0;
+    return tagd_table_view_target(L, lua_absindex(L, idx));
 }
 
 static int view_len(lua_State *L) {
